@@ -1,0 +1,177 @@
+"""The staged pipeline: load -> model -> validate -> render -> write.
+
+`load_site` runs the first three stages and is shared by `build`, `check`,
+`serve` and `verify`. `build` renders every page into a staging folder and
+swaps it in only when nothing failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BuildError, Problem, rel
+
+RUNTIME_JS = Path(__file__).parent / "runtime" / "funnel.js"
+PARALLEL_THRESHOLD = 48  # below this, forking costs more than it saves
+CACHE_DIR = ".funnelgen"
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+    seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+    success_urls: list[tuple[str, str]] = field(default_factory=list)  # (offer id, url)
+    site: object = None
+
+
+def load_site(src: Path):
+    """Load, model and validate; raise BuildError listing every error found."""
+    from .config import load_config
+    from .model import build_model
+    from .pages import load_pages
+    from .validate import validate
+
+    src = Path(src)
+    config_file, data = load_config(src)
+    site, problems = build_model(src, config_file, data)
+    problems += load_pages(site)
+    if not problems:
+        problems += validate(site)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise BuildError(problems)
+    return site, problems
+
+
+# Worker state, inherited through fork so pages are rendered without pickling the site.
+_STATE: dict = {}
+
+
+def _render_one(step_id: str) -> tuple[str, list, list]:
+    renderer, staging = _STATE["renderer"], _STATE["staging"]
+    step = renderer.site.steps[step_id]
+    rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
+    staging.write(f"{step.url[len(renderer.site.prefix):]}index.html", rendered.html)
+    home = renderer.site.home_step
+    if home is not None and home.id == step_id:
+        staging.write("index.html", rendered.html)
+    return step_id, rendered.problems, rendered.links
+
+
+def _render_pages(step_ids: list[str], jobs: int) -> list[tuple[str, list, list]]:
+    if jobs <= 1 or len(step_ids) < PARALLEL_THRESHOLD:
+        return [_render_one(sid) for sid in step_ids]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("fork")
+    chunk = max(8, len(step_ids) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        return list(pool.map(_render_one, step_ids, chunksize=chunk))
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return 1
+
+
+def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None) -> BuildResult:
+    """Build the site in `src` into `out` (default: src/dist), atomically."""
+    from .output import DuplicateOutput, Staging, check_output_dir
+    from .render import Renderer, robots, sitemap
+    from jinja2 import TemplateError
+
+    from .theme import make_env, template_problem, theme_dir
+
+    started = time.perf_counter()
+    src = Path(src)
+    out = Path(out) if out else src / "dist"
+    site, warnings = load_site(src)
+    if base_url:
+        from .schema import Context, Url
+
+        ctx = Context("--base-url")
+        checked = Url().check(base_url, "base_url", None, ctx)
+        if ctx.problems:
+            raise BuildError(ctx.problems)
+        site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
+    check_output_dir(out, src)
+    theme = theme_dir(site)
+    env = make_env(site, theme)
+    runtime = RUNTIME_JS.read_bytes()
+    runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
+    css_path = theme / "assets" / "style.css"
+    override_css = site.src / "templates" / "style.css"
+    css = (override_css if override_css.is_file() else css_path).read_text(encoding="utf-8")
+    renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css)
+    for kind in {s.kind for s in site.steps.values()}:
+        renderer.template(kind)  # compile before forking so workers share the compiled code
+
+    staging = Staging(out)
+    try:
+        staging.write(f"assets/{runtime_name}", runtime)
+        assets = theme / "assets"
+        for path in sorted(assets.rglob("*")):
+            if path.is_file() and path.name != "style.css":
+                staging.write(f"assets/{path.relative_to(assets)}", path.read_bytes())
+        _STATE.update(renderer=renderer, staging=staging)
+        try:
+            results = _render_pages(list(site.steps), jobs or default_jobs())
+        finally:
+            _STATE.clear()
+        problems = [p for _sid, probs, _links in results for p in probs]
+        staging.write("legal/index.html", renderer.render_legal())
+        staging.write("privacy/index.html", renderer.render_privacy())
+        staging.write("404.html", renderer.render_404())
+        staging.write("sitemap.xml", sitemap(site))
+        staging.write("robots.txt", robots(site))
+        staging.write("_headers", HEADERS)
+        if (site.src / "static").is_dir():
+            staging.copy_tree(site.src / "static")
+        if problems:
+            raise BuildError(problems)
+        staging.commit()
+    except TemplateError as exc:
+        staging.abort()
+        raise BuildError([template_problem(exc, theme, site.src)]) from None
+    except DuplicateOutput as exc:
+        staging.abort()
+        raise BuildError([Problem(rel(site.config_file), f"two outputs write the same file '{exc}'",
+                                  hint="Rename the static file or change the step's slug.")]) from None
+    except BaseException:
+        staging.abort()
+        raise
+    success = [(o.id, site.success_url(o)) for o in site.offers.values() if site.success_url(o)]
+    _write_success_urls(site, success)
+    return BuildResult(out=out, pages=len(site.steps), seconds=time.perf_counter() - started,
+                       warnings=warnings, success_urls=success, site=site)
+
+
+HEADERS = """/*
+  X-Content-Type-Options: nosniff
+  X-Frame-Options: DENY
+  Referrer-Policy: strict-origin-when-cross-origin
+  Permissions-Policy: camera=(), microphone=(), geolocation=()
+"""
+
+
+def _write_success_urls(site, success: list[tuple[str, str]]) -> None:
+    """Outside the publish folder: what to paste into each payment link's settings."""
+    if not success:
+        return
+    cache = site.src / CACHE_DIR
+    try:
+        cache.mkdir(exist_ok=True)
+        lines = ["# After-payment redirect URL for each offer (paste into your payment provider).", ""]
+        lines += [f"{oid}\t{url}" for oid, url in success]
+        (cache / "success-urls.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError:
+        pass  # read-only source folder: the CLI still prints them

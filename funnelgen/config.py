@@ -1,0 +1,191 @@
+"""The schema of `site.yml`: every key a user may write, with its type and default.
+
+docs/format.md documents each key; tests/test_config.py checks the two agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import BuildError
+from .schema import Bool, Context, Field, ListOf, MapOf, Number, OneOf, Str, Struct, Url
+from .yamlsource import load_yaml_file
+
+CONFIG_NAMES = ("site.yml", "site.yaml", "funnelgen.yml")
+
+STEP_KINDS = ("optin", "thankyou", "content", "sales", "upsell", "downsell", "crosssell", "backend", "page")
+LANGUAGES = ("ja", "en")
+CURRENCIES = ("JPY", "USD", "EUR", "GBP", "AUD", "CAD")
+FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox", "url", "number")
+
+ID = r"[a-z0-9][a-z0-9_-]*"
+
+# Vendor ID formats (shared/reference/integrations.md §1.5). Strict enough to catch
+# typos and copy-paste accidents, loose enough for every real ID we have seen.
+TRACKING_IDS = {
+    "ga4": (r"G-[A-Z0-9]{6,12}", "G-AB12CD34EF", "is not a GA4 measurement ID"),
+    "gtm": (r"GTM-[A-Z0-9]{6,9}", "GTM-AB12CD3", "is not a Google Tag Manager container ID"),
+    "meta_pixel": (r"\d{15,16}", "'123456789012345'", "is not a Meta Pixel ID (15 or 16 digits)"),
+    "tiktok": (r"[A-Z0-9]{20}", "CJMB7ERC77U2JVNG7RF0", "is not a TikTok Pixel ID (20 letters/digits)"),
+    "line_tag": (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                 "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "is not a LINE Tag ID (a UUID)"),
+}
+
+_step_fields = {
+    "id": Field(Str(ID, "gift", "is not a valid step id (lower-case letters, digits, '-', '_')"), required=True,
+                doc="unique across the site; becomes the URL /id/"),
+    "kind": Field(Str(choices=STEP_KINDS, example="sales"), default="page"),
+    "page": Field(Str(example="gift.md"), required=True, doc="Markdown file under pages/"),
+    "offer": Field(Str(ID, "starter")),
+    "form": Field(Str(ID, "lead")),
+    "next": Field(Str(ID, "gift")),
+    "accept": Field(Str(ID, "backend")),
+    "decline": Field(Str(ID, "downsell")),
+    "slug": Field(Str(r"[A-Za-z0-9][A-Za-z0-9/_-]*", "free-ebook", "is not a valid URL slug")),
+    "variant": Field(Str(r"[A-Za-z0-9_-]{1,40}", "b", "is not a valid variant label"), default="a"),
+    "index": Field(Bool()),
+    "final": Field(Bool(), default=False),
+}
+STEP = Struct(_step_fields, example="{id: gift, kind: thankyou, page: gift.md}")
+# In a funnel's list a bare id reuses a step defined in another funnel (shared steps).
+STEP_OR_REF = OneOf(Str(ID, "gift", "is not a valid step id"), STEP)
+
+FUNNEL = Struct({
+    "title": Field(Str(example="ブログ読者向け")),
+    "steps": Field(ListOf(STEP_OR_REF, example="[...]"), required=True),
+}, example="{steps: [...]}")
+
+BILLING = Struct({
+    "interval": Field(Str(choices=("week", "month", "year"), example="month"), required=True),
+    "count": Field(Number(minimum=1, integer=True, example="6"), doc="number of charges; omit for until cancelled"),
+}, example="{interval: month, count: 6}")
+
+OFFER = Struct({
+    "name": Field(Str(example="動画講座"), required=True),
+    "price": Field(Number(example="1980"), required=True, doc="per charge"),
+    "currency": Field(Str(choices=CURRENCIES, example="JPY")),
+    "tax": Field(Str(choices=("included", "excluded"), example="included"), default="included"),
+    "tax_rate": Field(Number(minimum=0, example="0.10"), default=0.10),
+    "checkout": Field(Url("https://buy.stripe.com/xxxxxxxx")),
+    "billing": Field(BILLING),
+    "trial_days": Field(Number(minimum=1, integer=True, example="14")),
+    "quantity": Field(Str(example="1本（動画6本）"), doc="what one purchase contains"),
+    "payment_methods": Field(Str(example="クレジットカード")),
+    "payment_timing": Field(Str(example="ご注文時に決済")),
+    "delivery": Field(Str(example="決済完了後すぐ")),
+    "cancellation": Field(Str(example="30日間返金保証")),
+    "description": Field(Str(example="...")),
+}, example="{name: ..., price: 1980, checkout: https://buy.stripe.com/...}")
+
+FORM_FIELD = OneOf(
+    Str(r"[a-z][a-z0-9_]*", "email", "is not a valid field name"),
+    Struct({
+        "name": Field(Str(r"[a-z][a-z0-9_]*", "company", "is not a valid field name"), required=True),
+        "label": Field(Str(example="会社名")),
+        "type": Field(Str(choices=FIELD_TYPES, example="text")),
+        "required": Field(Bool(), default=True),
+        "placeholder": Field(Str(example="例：山田 花子")),
+        "options": Field(ListOf(Str(example="A"))),
+        "autocomplete": Field(Str(example="organization")),
+    }, example="{name: company, label: 会社名}"),
+)
+
+FORM = Struct({
+    "provider": Field(Str(choices=("netlify", "post"), example="netlify"), default="netlify"),
+    "fields": Field(ListOf(FORM_FIELD, example="[name, email]"), required=True),
+    "action": Field(Url("https://app.convertkit.com/forms/123/subscriptions"), doc="provider: post only"),
+    "field_map": Field(MapOf(Str(r"[A-Za-z0-9_\[\]\-]+", "EMAIL", "is not a valid field name"),
+                             key_pattern=r"[a-z][a-z0-9_]*")),
+    "redirect_field": Field(Str(r"[A-Za-z0-9_\[\]\-]+", "_next", "is not a valid field name")),
+    "honeypot": Field(Str(r"[A-Za-z0-9_\[\]\-]+", "bot-field", "is not a valid field name")),
+    "consent": Field(Str(example="ことのは舎（佐藤美咲）から、メール講座とご案内をお送りします。")),
+    "consent_checkbox": Field(Bool(), default=True),
+    "purpose": Field(Str(example="ご入力の情報は、特典のお届けとご案内にのみ使います。")),
+    "button": Field(Str(example="無料で受け取る")),
+}, example="{provider: netlify, fields: [name, email]}")
+
+
+def _check_tracking_id(vendor):
+    pattern, example, message = TRACKING_IDS[vendor]
+    return Field(Str(pattern, example, message))
+
+
+TRACKING = Struct({
+    **{vendor: _check_tracking_id(vendor) for vendor in TRACKING_IDS},
+    "yahoo": Field(Struct({
+        "conversion_id": Field(Str(r"\d{10}", "'1234567890'", "is not a Yahoo!広告 conversion ID (10 digits)"),
+                               required=True),
+        "conversion_label": Field(Str(example="AbCdEfG"), required=True),
+    }, example="{conversion_id: '1234567890', conversion_label: ...}")),
+    "head": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <head> on every page"),
+    "body": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <body> on every page"),
+}, example="{ga4: G-XXXXXXXXXX}")
+
+LEGAL = Struct({
+    "seller": Field(Str(example="合同会社ことのは舎"), required=True, doc="legal name (販売業者)"),
+    "representative": Field(Str(example="佐藤 美咲"), required=True),
+    "address": Field(Str(example="東京都…1-2-3"), required=True),
+    "phone": Field(Str(r"\+?[0-9][0-9 ()-]{8,}", "03-1234-5678", "is not a phone number"), required=True),
+    "email": Field(Str(r"[^@\s]+@[^@\s]+\.[^@\s]+", "hello@example.jp", "is not an email address"), required=True),
+    "business_name": Field(Str(example="ことのは舎")),
+    "extra_charges": Field(Str(example="インターネット接続料金・通信料金はお客様のご負担です。"), required=True),
+    "payment_methods": Field(Str(example="クレジットカード"), required=True),
+    "payment_timing": Field(Str(example="ご注文時にお支払いが確定します。"), required=True),
+    "delivery_timing": Field(Str(example="決済完了後すぐにご覧いただけます。"), required=True),
+    "returns": Field(Str(example="デジタル商品の性質上…"), required=True),
+    "privacy": Field(Struct({
+        "purposes": Field(ListOf(Str(example="特典のお届け")), required=True),
+        "third_parties": Field(Str(example="法令に基づく場合を除き…")),
+        "security": Field(Str(example="…安全管理措置を講じます。")),
+        "requests": Field(Str(example="開示等のご請求は…")),
+        "updated": Field(Str(r"\d{4}-\d{2}-\d{2}", "2026-11-01", "is not a date (YYYY-MM-DD)")),
+    }, example="{purposes: [...]}"), required=True),
+}, example="{seller: ..., address: ..., phone: ..., email: ...}")
+
+SITE = Struct({
+    "title": Field(Str(example="ことのは舎"), required=True),
+    "base_url": Field(Url("https://example.netlify.app/"), required=True),
+    "language": Field(Str(choices=LANGUAGES, example="ja"), default="ja"),
+    "theme": Field(Str(example="default"), default="default"),
+    "home": Field(Str(ID, "optin", "is not a step id"), doc="step shown at / (default: first funnel's entry)"),
+    "description": Field(Str(example="...")),
+    "accent_color": Field(Str(r"#[0-9a-fA-F]{6}", "'#d9480f'", "is not a colour like #d9480f"), default="#c2410c"),
+    "allow_html": Field(Bool(), default=False, doc="allow raw HTML inside Markdown"),
+}, example="{title: ..., base_url: https://..., language: ja}")
+
+ROOT = Struct({
+    "site": Field(SITE, required=True),
+    "legal": Field(LEGAL, required=True),
+    "offers": Field(MapOf(OFFER), default=dict),
+    "forms": Field(MapOf(FORM), default=dict),
+    "tracking": Field(TRACKING, default=dict),
+    "funnels": Field(MapOf(FUNNEL), required=True),
+    "pages": Field(ListOf(STEP, example="[{id: about, page: about.md}]"), default=list),
+})
+
+
+def find_config(src: Path) -> Path:
+    for name in CONFIG_NAMES:
+        candidate = src / name
+        if candidate.is_file():
+            return candidate
+    from .errors import Problem, rel
+
+    raise BuildError([Problem(rel(src), f"no site config found (looked for {', '.join(CONFIG_NAMES)})",
+                              hint="Run funnelgen in a site folder, or pass the folder: funnelgen build site_src")])
+
+
+def load_config(src: Path) -> tuple[Path, dict]:
+    """Read site.yml and validate it against the schema; raise BuildError on problems."""
+    from .errors import Problem, rel
+
+    path = find_config(src)
+    raw = load_yaml_file(path)
+    ctx = Context(rel(path))
+    if not isinstance(raw, dict):
+        raise BuildError([Problem(ctx.file, "the file must be a YAML mapping with site:, legal:, offers:, funnels: …",
+                                  line=1, hint="See docs/format.md for a complete example.")])
+    data = ROOT.check(raw, "", 1, ctx)
+    if ctx.problems:
+        raise BuildError(ctx.problems)
+    return path, data

@@ -1,0 +1,72 @@
+"""User-facing errors: every problem names a file, a key path, a line and a fix.
+
+Errors are collected, not raised one at a time, so a user fixes a whole batch
+per build instead of playing whack-a-mole (MkDocs stops at the first one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the site source."""
+
+    file: str
+    message: str
+    key: str = ""
+    line: int | None = None
+    hint: str = ""
+    severity: str = "error"  # "error" or "warning"
+
+    def location(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+        return where
+
+    def format(self) -> str:
+        head = f"{self.severity}: {self.location()}"
+        if self.key:
+            head += f": {self.key}"
+        text = f"{head}: {self.message}"
+        if self.hint:
+            text += f"\n  fix: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "key": self.key,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class BuildError(Exception):
+    """The site cannot be built; carries every problem found so far."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(p.format() for p in problems))
+
+
+def rel(path: Path | str) -> str:
+    """Show paths relative to the working folder so messages stay short."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def did_you_mean(word: str, choices) -> str:
+    """A 'did you mean' suffix for typos in keys and ids."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,339 @@
+"""The funnel graph: steps, offers, forms and the edges between steps.
+
+Built from validated config; knows nothing about files or HTML. Everything a
+template or the tracking runtime needs to know about *where a visitor goes
+next* is derived here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+
+# Which edges a kind must have to not be a dead end, and which edge a paid
+# checkout on that kind returns to (the payment provider's success URL).
+REQUIRED_EDGES = {
+    "optin": ("next",),
+    "sales": ("next",),
+    "backend": ("next",),
+    "upsell": ("accept", "decline"),
+    "downsell": ("accept", "decline"),
+    "crosssell": ("accept", "decline"),
+    "content": ("next",),
+}
+PAID_EDGE = {"sales": "next", "backend": "next", "upsell": "accept", "downsell": "accept", "crosssell": "accept"}
+SELLING_KINDS = ("sales", "upsell", "downsell", "crosssell", "backend")
+# Pages a search engine should see; post-purchase and gift pages stay private.
+INDEXABLE_KINDS = ("optin", "sales", "backend", "page")
+EDGE_NAMES = ("next", "accept", "decline")
+MINOR_UNITS = {"JPY": 0}
+
+
+@dataclass
+class Offer:
+    id: str
+    name: str
+    price: Decimal
+    currency: str
+    tax: str
+    tax_rate: Decimal
+    checkout: str | None
+    billing: dict | None = None
+    trial_days: int | None = None
+    quantity: str | None = None
+    payment_methods: str | None = None
+    payment_timing: str | None = None
+    delivery: str | None = None
+    cancellation: str | None = None
+    description: str | None = None
+    line: int | None = None
+
+    @property
+    def gross(self) -> Decimal:
+        """Tax-inclusive price per charge; the one number shown and tracked.
+
+        Tax on an exclusive price is rounded down to the currency's minor unit
+        (切り捨て, the usual Japanese practice, and never above the shown total).
+        """
+        if self.tax == "included":
+            return self.price
+        exp = Decimal(1).scaleb(-MINOR_UNITS.get(self.currency, 2))
+        return (self.price * (1 + self.tax_rate)).quantize(exp, rounding=ROUND_DOWN)
+
+    @property
+    def charges(self) -> int | None:
+        """Number of charges: 1 for one-off, N for fixed terms, None for until-cancelled."""
+        if not self.billing:
+            return 1
+        return self.billing.get("count")
+
+    @property
+    def total(self) -> Decimal | None:
+        n = self.charges
+        return self.gross * n if n else None
+
+    @property
+    def is_stripe_link(self) -> bool:
+        return bool(self.checkout and self.checkout.startswith("https://buy.stripe.com/"))
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    type: str
+    required: bool = True
+    placeholder: str | None = None
+    options: list[str] | None = None
+    autocomplete: str | None = None
+
+
+@dataclass
+class Form:
+    id: str
+    provider: str
+    fields: list[FormField]
+    action: str | None
+    field_map: dict
+    redirect_field: str | None
+    honeypot: str
+    consent: str | None
+    consent_checkbox: bool
+    purpose: str | None
+    button: str | None
+    line: int | None = None
+
+    def wire_name(self, name: str) -> str:
+        """The name a field is posted under (email services want their own names)."""
+        return self.field_map.get(name, name)
+
+
+@dataclass
+class Step:
+    id: str
+    kind: str
+    page: str
+    offer_id: str | None
+    form_id: str | None
+    edges: dict[str, str]
+    slug: str
+    variant: str
+    index: bool | None
+    final: bool
+    line: int | None
+    funnels: list[str] = field(default_factory=list)
+    defined_in: str = ""  # "funnels.blog.steps[0]" — for error messages
+    url: str = ""  # root-relative, set by Site.assign_urls
+    # Filled by the loader from the page's front matter:
+    meta: dict = field(default_factory=dict)
+    source: Path | None = None
+    offer: Offer | None = None
+    form: Form | None = None
+
+    @property
+    def is_funnel_step(self) -> bool:
+        return bool(self.funnels)
+
+    @property
+    def indexable(self) -> bool:
+        if self.meta.get("index") is not None:
+            return bool(self.meta["index"])
+        if self.index is not None:
+            return self.index
+        return self.kind in INDEXABLE_KINDS
+
+    @property
+    def sells_by_checkout(self) -> bool:
+        """True when the main button of this step is a payment link (not a form)."""
+        return self.kind in SELLING_KINDS and self.offer_id is not None and self.form_id is None
+
+    @property
+    def paid_target(self) -> str | None:
+        """Step id the buyer returns to after paying on this step."""
+        if not self.sells_by_checkout:
+            return None
+        return self.edges.get(PAID_EDGE.get(self.kind, "next"))
+
+
+@dataclass
+class Funnel:
+    id: str
+    title: str
+    step_ids: list[str]
+
+    @property
+    def entry(self) -> str:
+        return self.step_ids[0]
+
+
+@dataclass
+class Site:
+    src: Path
+    config_file: Path
+    settings: dict
+    legal: dict
+    tracking: dict
+    offers: dict[str, Offer]
+    forms: dict[str, Form]
+    funnels: dict[str, Funnel]
+    steps: dict[str, Step]
+    prefix: str = "/"
+
+    @property
+    def language(self) -> str:
+        return self.settings["language"]
+
+    @property
+    def home_step(self) -> Step | None:
+        home = self.settings.get("home")
+        if home:
+            return self.steps.get(home)
+        first = next(iter(self.funnels.values()), None)
+        return self.steps.get(first.entry) if first else None
+
+    def successors(self, step: Step) -> list[str]:
+        return [t for name, t in step.edges.items() if t]
+
+    def success_targets(self, offer_id: str) -> dict[str, list[str]]:
+        """Map: step id a buyer of `offer_id` returns to -> steps that sell it."""
+        targets: dict[str, list[str]] = {}
+        for step in self.steps.values():
+            if step.offer_id == offer_id and step.paid_target:
+                targets.setdefault(step.paid_target, []).append(step.id)
+        return targets
+
+    def purchase_offers(self, step: Step) -> list[Offer]:
+        """Offers whose payment lands on `step`: that page fires the purchase event."""
+        found = []
+        for other in self.steps.values():
+            if other.paid_target == step.id and other.offer and other.offer not in found:
+                found.append(other.offer)
+        return found
+
+    def success_url(self, offer: Offer) -> str | None:
+        """The URL to paste into the payment provider as the after-payment redirect."""
+        from .urls import absolute, add_query
+
+        targets = self.success_targets(offer.id)
+        if not targets:
+            return None
+        target = self.steps[next(iter(targets))]
+        params = {"fg_offer": offer.id}
+        if offer.is_stripe_link:
+            params["session_id"] = "{CHECKOUT_SESSION_ID}"
+        return add_query(absolute(self.settings["base_url"], target.url), params)
+
+
+def _offer(oid: str, d: dict, language: str) -> Offer:
+    currency = d.get("currency") or ("JPY" if language == "ja" else "USD")
+    return Offer(
+        id=oid, name=d["name"], price=Decimal(str(d["price"])), currency=currency, tax=d["tax"],
+        tax_rate=Decimal(str(d["tax_rate"])), checkout=d.get("checkout"), billing=d.get("billing"),
+        trial_days=d.get("trial_days"), quantity=d.get("quantity"), payment_methods=d.get("payment_methods"),
+        payment_timing=d.get("payment_timing"), delivery=d.get("delivery"), cancellation=d.get("cancellation"),
+        description=d.get("description"), line=getattr(d, "line", None),
+    )
+
+
+DEFAULT_FIELDS = {
+    # name: (ja label, en label, type, autocomplete)
+    "name": ("お名前", "Name", "text", "name"),
+    "email": ("メールアドレス", "Email", "email", "email"),
+    "phone": ("電話番号", "Phone", "tel", "tel"),
+    "company": ("会社名・屋号", "Company", "text", "organization"),
+    "message": ("ご相談内容", "Message", "textarea", None),
+    "website": ("ウェブサイト", "Website", "url", "url"),
+}
+
+
+def _form(fid: str, d: dict, language: str) -> Form:
+    fields = []
+    for item in d["fields"]:
+        spec = {"name": item} if isinstance(item, str) else dict(item)
+        ja, en, ftype, auto = DEFAULT_FIELDS.get(spec["name"], (spec["name"], spec["name"], "text", None))
+        fields.append(FormField(
+            name=spec["name"], label=spec.get("label") or (ja if language == "ja" else en),
+            type=spec.get("type") or ftype, required=spec.get("required", True),
+            placeholder=spec.get("placeholder"), options=spec.get("options"),
+            autocomplete=spec.get("autocomplete") or auto,
+        ))
+    provider = d["provider"]
+    return Form(
+        id=fid, provider=provider, fields=fields, action=d.get("action"), field_map=dict(d.get("field_map") or {}),
+        redirect_field=d.get("redirect_field"),
+        honeypot=d.get("honeypot") or ("bot-field" if provider == "netlify" else "_gotcha"),
+        consent=d.get("consent"), consent_checkbox=d["consent_checkbox"], purpose=d.get("purpose"),
+        button=d.get("button"), line=getattr(d, "line", None),
+    )
+
+
+def _step(d: dict, where: str) -> Step:
+    return Step(
+        id=d["id"], kind=d["kind"], page=d["page"], offer_id=d.get("offer"), form_id=d.get("form"),
+        edges={e: d[e] for e in EDGE_NAMES if d.get(e)}, slug=d.get("slug") or d["id"],
+        variant=d.get("variant") or "a", index=d.get("index"), final=d.get("final", False),
+        line=getattr(d, "line", None), defined_in=where,
+    )
+
+
+def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
+    """Turn validated config into a Site; returns (site, problems) for duplicates found on the way."""
+    from .errors import Problem, rel
+
+    problems = []
+    cfg = rel(config_file)
+    language = data["site"]["language"]
+    offers = {oid: _offer(oid, d, language) for oid, d in data["offers"].items()}
+    forms = {fid: _form(fid, d, language) for fid, d in data["forms"].items()}
+    steps: dict[str, Step] = {}
+    funnels: dict[str, Funnel] = {}
+    refs: list[tuple[str, str, str, int]] = []
+
+    def add(step: Step):
+        if step.id in steps:
+            first = steps[step.id]
+            problems.append(Problem(cfg, f"duplicate step id '{step.id}' (first defined at {first.defined_in}, line {first.line})",
+                                    key=f"{step.defined_in}.id", line=step.line,
+                                    hint="Step ids are site-wide URLs; give this step another id, or reuse the first "
+                                         f"one by writing just `- {step.id}` in the steps list."))
+            return False
+        steps[step.id] = step
+        return True
+
+    for fid, fdata in data["funnels"].items():
+        ids = []
+        for i, item in enumerate(fdata["steps"]):
+            where = f"funnels.{fid}.steps[{i}]"
+            line = fdata["steps"].lines[i]
+            if isinstance(item, str):
+                refs.append((fid, item, where, line))
+                ids.append(item)
+                continue
+            step = _step(item, where)
+            if add(step):
+                step.funnels.append(fid)
+            ids.append(step.id)
+        funnels[fid] = Funnel(fid, fdata.get("title") or fid, ids)
+    for i, item in enumerate(data["pages"]):
+        add(_step(item, f"pages[{i}]"))
+    for fid, sid, where, line in refs:
+        if sid not in steps:
+            from .errors import did_you_mean
+
+            problems.append(Problem(cfg, f"unknown step '{sid}'.{did_you_mean(sid, steps)}", key=where, line=line,
+                                    hint="A bare id in a steps list must name a step defined in another funnel."))
+        elif fid not in steps[sid].funnels:
+            steps[sid].funnels.append(fid)
+    for step in steps.values():
+        step.offer = offers.get(step.offer_id) if step.offer_id else None
+        step.form = forms.get(step.form_id) if step.form_id else None
+
+    site = Site(src=src, config_file=config_file, settings=data["site"], legal=data["legal"],
+                tracking=data["tracking"] or {}, offers=offers, forms=forms, funnels=funnels, steps=steps)
+    from .urls import base_path, slug_path
+
+    site.prefix = base_path(site.settings["base_url"])
+    for step in steps.values():
+        step.url = slug_path(site.prefix, step.slug)
+    return site, problems

@@ -1,0 +1,92 @@
+"""Load stage for pages: find each step's Markdown file and read its front matter.
+
+Only the front matter is kept in memory; the body is read again by the render
+stage (in a worker process), so memory stays flat however large the site is.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import Problem, rel
+from .schema import Bool, Context, Field, Str, Struct
+from .yamlsource import parse_yaml
+
+PAGES_DIR = "pages"
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+
+FRONT_MATTER = Struct({
+    "title": Field(Str(example="無料E-book プレゼント"), doc="<title> of the page"),
+    "description": Field(Str(example="...")),
+    "headline": Field(Str(example="...")),
+    "subheadline": Field(Str(example="...")),
+    "cta": Field(Str(example="今すぐ受け取る"), doc="label of the main button"),
+    "decline": Field(Str(example="いいえ、結構です"), doc="label of the decline link (upsell/downsell)"),
+    "index": Field(Bool(), doc="override whether search engines may index the page"),
+    "og_image": Field(Str(example="/images/cover.png")),
+    "head": Field(Str(example="<meta ...>"), doc="raw HTML appended to <head>"),
+    "body": Field(Str(example="<script>...</script>"), doc="raw HTML appended to <body>"),
+}, example="{title: ...}")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Return (front matter YAML, body, line where the YAML starts)."""
+    m = _FRONT.match(text)
+    if not m:
+        return "", text, 0
+    return m.group(1), text[m.end():], 1
+
+
+def page_path(src: Path, page: str) -> Path | None:
+    """Resolve a step's page inside pages/; None if it would escape the folder."""
+    root = (src / PAGES_DIR).resolve()
+    path = (root / page).resolve()
+    if root != path and root not in path.parents:
+        return None
+    return path
+
+
+def load_pages(site) -> list[Problem]:
+    """Attach front matter and source path to every step; return problems."""
+    problems: list[Problem] = []
+    cfg = rel(site.config_file)
+    for step in site.steps.values():
+        path = page_path(site.src, step.page)
+        if path is None:
+            problems.append(Problem(cfg, f"page '{step.page}' points outside the pages/ folder",
+                                    key=f"{step.defined_in}.page", line=step.line,
+                                    hint="Give a path relative to pages/, without '..'."))
+            continue
+        if not path.is_file():
+            problems.append(Problem(cfg, f"page file '{rel(path)}' does not exist",
+                                    key=f"{step.defined_in}.page", line=step.line,
+                                    hint=f"Create {rel(path)} (Markdown with front matter) or fix the file name."))
+            continue
+        step.source = path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(rel(path), f"not UTF-8 text ({exc.reason})", hint="Save the file as UTF-8."))
+            continue
+        front, _body, offset = split_front_matter(text)
+        if not front.strip():
+            step.meta = {}
+            continue
+        from .errors import BuildError
+
+        try:
+            data = parse_yaml(front, path, line_offset=offset)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
+        ctx = Context(rel(path))
+        if not isinstance(data, dict):
+            problems.append(Problem(ctx.file, "front matter must be a YAML mapping (key: value lines)", line=2))
+            continue
+        if hasattr(data, "lines"):
+            data.lines = {k: v + offset for k, v in data.lines.items()}
+        meta = FRONT_MATTER.check(data, "", 2, ctx)
+        problems.extend(ctx.problems)
+        step.meta = {k: v for k, v in meta.items() if v is not None}
+    return problems

@@ -1,0 +1,68 @@
+"""One price helper for display *and* tracking, so the two can never differ.
+
+Japanese law (総額表示, 消費税法63条) wants tax-inclusive prices; we always show
+`Offer.gross` and send the same number as the tracking `value`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .model import MINOR_UNITS, Offer
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "JPY": "¥"}
+INTERVAL_JA = {"week": "週", "month": "月", "year": "年"}
+INTERVAL_EN = {"week": "week", "month": "month", "year": "year"}
+
+
+def amount(value: Decimal, currency: str) -> str:
+    """Digits with thousands separators and the currency's minor units."""
+    digits = MINOR_UNITS.get(currency, 2)
+    if digits and value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def money(value: Decimal, currency: str, language: str) -> str:
+    """`1,980円（税込）` in Japanese for yen; `$19` / `¥1,980 (tax incl.)` in English."""
+    if language == "ja" and currency == "JPY":
+        return f"{amount(value, currency)}円（税込）"
+    if language == "ja":
+        return f"{SYMBOLS.get(currency, currency + ' ')}{amount(value, currency)}（税込）"
+    if currency == "JPY":
+        return f"¥{amount(value, currency)} (tax incl.)"
+    return f"{SYMBOLS.get(currency, currency + ' ')}{amount(value, currency)}"
+
+
+def price_label(offer: Offer, language: str) -> str:
+    """The full, honest price line: per charge, how often, how many times, the total, any trial."""
+    each = money(offer.gross, offer.currency, language)
+    billing = offer.billing
+    if not billing:
+        return each
+    interval, count = billing["interval"], billing.get("count")
+    if language == "ja":
+        text = f"{INTERVAL_JA[interval]}額{each}"
+        if count:
+            text += f"×{count}回（総額{money(offer.total, offer.currency, language)}）"
+        else:
+            text += "（解約するまで自動更新）"
+        if offer.trial_days:
+            text = f"{offer.trial_days}日間の無料お試し。お試し終了後は{text}"
+        return text
+    text = f"{each} per {INTERVAL_EN[interval]}"
+    if count:
+        text += f" × {count} (total {money(offer.total, offer.currency, language)})"
+    else:
+        text += ", renews automatically until cancelled"
+    if offer.trial_days:
+        text = f"{offer.trial_days}-day free trial, then {text}"
+    return text
+
+
+def tracking_value(offer: Offer) -> float | int:
+    """GA4/Meta value: the tax-inclusive amount of the first charge (an integer for JPY)."""
+    value = offer.gross if not offer.trial_days else Decimal(0)
+    if MINOR_UNITS.get(offer.currency, 2) == 0:
+        return int(value)
+    return float(value)

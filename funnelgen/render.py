@@ -1,0 +1,214 @@
+"""Render stage: one HTML document per step, plus legal pages, 404, sitemap.
+
+Everything computed here is plain data handed to the theme; templates only
+lay it out. Work per page is independent, so build.py can fan it out to
+worker processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from .i18n import LABELS
+from .markdown import BlockCall, render_markdown
+from .model import SELLING_KINDS, Site, Step
+from .prices import money, price_label
+from .tracking import body_start_snippets, head_snippets, js, page_data
+from .urls import absolute
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+TEMPLATE_FALLBACKS = {"downsell": ["upsell"], "crosssell": ["upsell"], "backend": ["sales"], "content": ["page"]}
+
+
+@dataclass
+class Rendered:
+    html: str
+    problems: list = field(default_factory=list)  # Problem
+    links: list = field(default_factory=list)  # (url, line)
+
+
+class Renderer:
+    """Holds what every page shares (env, labels, snippets) so per-page work is small."""
+
+    def __init__(self, site: Site, env, runtime_url: str, css: str):
+        self.site = site
+        self.env = env
+        self.lang = site.language
+        self.t = LABELS[self.lang]
+        self.head_tracking = Markup(head_snippets(site.tracking))
+        self.body_tracking = Markup(body_start_snippets(site.tracking))
+        self.runtime_url = runtime_url
+        self.css = Markup(css)
+        self.entries = {f.entry: fid for fid, f in site.funnels.items() if f.step_ids}
+        self._templates: dict[str, object] = {}
+
+    # -- helpers -----------------------------------------------------------
+    def template(self, kind: str):
+        if kind not in self._templates:
+            names = [f"{kind}.html"] + [f"{k}.html" for k in TEMPLATE_FALLBACKS.get(kind, [])] + ["page.html"]
+            self._templates[kind] = self.env.select_template(names)
+        return self._templates[kind]
+
+    def common(self) -> dict:
+        s = self.site
+        return {
+            "site": s.settings, "lang": self.lang, "t": self.t, "css": self.css, "runtime_url": self.runtime_url,
+            "tracking_head": self.head_tracking, "tracking_body": self.body_tracking,
+            "raw_head": Markup(s.tracking.get("head") or ""), "raw_body": Markup(s.tracking.get("body") or ""),
+            "legal_url": f"{s.prefix}legal/", "privacy_url": f"{s.prefix}privacy/", "home_url": s.prefix,
+            "seller": s.legal.get("business_name") or s.legal["seller"],
+        }
+
+    def offer_view(self, offer) -> dict:
+        host = urlsplit(offer.checkout).netloc if offer.checkout else ""
+        return {
+            "id": offer.id, "name": offer.name, "price": money(offer.gross, offer.currency, self.lang),
+            "price_label": price_label(offer, self.lang), "billing": offer.billing, "trial_days": offer.trial_days,
+            "charges": offer.charges, "quantity": offer.quantity or "1",
+            "payment_methods": offer.payment_methods or self.site.legal["payment_methods"],
+            "payment_timing": offer.payment_timing or self.site.legal["payment_timing"],
+            "delivery": offer.delivery or self.site.legal["delivery_timing"],
+            "cancellation": offer.cancellation or self.site.legal["returns"],
+            "description": offer.description, "checkout_host": host,
+        }
+
+    def form_view(self, step: Step) -> dict:
+        form, site = step.form, self.site
+        nxt = site.steps.get(step.edges.get("next", ""))
+        next_url = nxt.url if nxt else site.prefix
+        hidden = []  # {name: posted name, value: build-time value, key: filled by funnel.js}
+
+        def add(key, value="", runtime=False):
+            hidden.append({"name": form.wire_name(key), "value": value, "key": key if runtime else None})
+
+        if form.provider == "netlify":
+            hidden.append({"name": "form-name", "value": form.id, "key": None})
+            action = next_url
+        else:
+            action = form.action
+            if form.redirect_field:
+                hidden.append({"name": form.redirect_field, "value": absolute(site.settings["base_url"], next_url),
+                               "key": None})
+        add("fg_funnel", step.funnels[0] if step.funnels else "", runtime=True)
+        add("fg_step", step.id)
+        add("fg_variant", step.variant)
+        for key in UTM_FIELDS:
+            add(key, runtime=True)
+        if form.consent:
+            add("fg_consent", form.consent)
+        fields = [{
+            "name": form.wire_name(f.name), "id": f"fg-{form.id}-{f.name}", "label": f.label, "type": f.type,
+            "required": f.required, "placeholder": f.placeholder, "options": f.options, "autocomplete": f.autocomplete,
+        } for f in form.fields]
+        default_button = self.t["optin_submit"] if step.kind == "optin" else (
+            self.t["apply_submit"] if step.kind == "backend" else self.t["submit"])
+        return {
+            "id": form.id, "provider": form.provider, "action": action, "fields": fields, "hidden": hidden,
+            "honeypot": form.wire_name(form.honeypot) if form.provider == "post" else form.honeypot,
+            "consent": form.consent, "consent_checkbox": form.consent_checkbox and bool(form.consent),
+            "consent_name": form.wire_name("consent"), "purpose": form.purpose,
+            "button": step.meta.get("cta") or form.button or default_button,
+            "is_lead": step.kind in ("optin", "backend"),
+        }
+
+    def main_action(self, step: Step) -> dict | None:
+        """The one thing this page asks the visitor to do."""
+        site, meta = self.site, step.meta
+        if step.form:
+            return {"type": "form", "href": f"#fg-form-{step.form.id}", "label": meta.get("cta") or self.t["next"]}
+        if step.sells_by_checkout and step.offer and step.offer.checkout:
+            return {"type": "checkout", "href": step.offer.checkout, "offer": step.offer.id,
+                    "label": meta.get("cta") or self.t["buy"]}
+        target = site.steps.get(step.edges.get("next", ""))
+        if target:
+            return {"type": "next", "href": target.url, "label": meta.get("cta") or self.t["next"]}
+        return None
+
+    def block(self, step: Step, problems: list):
+        """Callback for Markdown containers: render blocks/<name>.html with the inner HTML."""
+        def render(call: BlockCall) -> str:
+            ctx = {**self.common(), "title": call.title, "attrs": call.attrs, "content": Markup(call.inner),
+                   "action": self.main_action(step),
+                   "offer": self.offer_view(step.offer) if step.offer else None}
+            if call.name == "price" and call.attrs.get("offer"):
+                other = self.site.offers.get(call.attrs["offer"])
+                if other is None:
+                    problems.append((call.line, f"price block names unknown offer '{call.attrs['offer']}'",
+                                     "Use an id from offers: in site.yml."))
+                else:
+                    ctx["offer"] = self.offer_view(other)
+            if call.name == "price" and ctx["offer"] is None:
+                problems.append((call.line, "a price block needs an offer (this step has none)",
+                                 "Give the step an offer, or write ::: price offer=\"id\"."))
+            return self.env.get_template(f"blocks/{call.name}.html").render(ctx)
+        return render
+
+    # -- pages -------------------------------------------------------------
+    def render_step(self, step: Step, text: str, canonical_url: str | None = None) -> Rendered:
+        from .errors import Problem, rel
+
+        site, meta = self.site, step.meta
+        block_problems: list = []
+        md = render_markdown(text, self.block(step, block_problems), site.settings["allow_html"])
+        file = rel(step.source) if step.source else step.page
+        problems = [Problem(file, msg, line=line, hint=hint) for line, msg, hint in md.problems + block_problems]
+        decline = site.steps.get(step.edges.get("decline", ""))
+        data = page_data(site, step, self.entries.get(step.id))
+        ctx = {
+            **self.common(),
+            "step": step, "kind": step.kind, "meta": meta, "content": Markup(md.html),
+            "title": meta.get("title") or meta.get("headline") or step.id,
+            "headline": meta.get("headline") or meta.get("title") or "",
+            "subheadline": meta.get("subheadline"), "description": meta.get("description") or site.settings.get("description"),
+            "canonical": absolute(site.settings["base_url"], canonical_url or step.url),
+            "noindex": not step.indexable,
+            "og_image": meta.get("og_image"),
+            "offer": self.offer_view(step.offer) if step.offer else None,
+            "form": self.form_view(step) if step.form else None,
+            "action": self.main_action(step),
+            "decline": {"href": decline.url, "label": meta.get("decline") or self.t["decline"]} if decline else None,
+            "page_data": Markup(js(data)),
+            "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
+            "order_summary": step.kind in SELLING_KINDS and step.offer is not None,
+        }
+        html = self.template(step.kind).render(ctx)
+        return Rendered(html, problems, md.links)
+
+    def render_legal(self) -> str:
+        offers = [self.offer_view(o) for o in self.site.offers.values()]
+        return self.env.get_template("legal.html").render(
+            {**self.common(), "title": self.t["legal"], "legal": self.site.legal, "offers": offers,
+             "noindex": False, "canonical": absolute(self.site.settings["base_url"], f"{self.site.prefix}legal/")})
+
+    def render_privacy(self) -> str:
+        from .tracking import VENDORS, enabled_vendors
+
+        idx = 0 if self.lang == "ja" else 1
+        vendors = [VENDORS[v][idx] for v in enabled_vendors(self.site.tracking)]
+        return self.env.get_template("privacy.html").render(
+            {**self.common(), "title": self.t["privacy"], "legal": self.site.legal, "vendors": vendors,
+             "noindex": False, "canonical": absolute(self.site.settings["base_url"], f"{self.site.prefix}privacy/")})
+
+    def render_404(self) -> str:
+        return self.env.get_template("404.html").render(
+            {**self.common(), "title": self.t["not_found_title"], "noindex": True, "canonical": None})
+
+
+def sitemap(site: Site) -> str:
+    from html import escape
+
+    urls = [absolute(site.settings["base_url"], s.url) for s in site.steps.values() if s.indexable]
+    home = site.home_step
+    if home and home.indexable:
+        urls.insert(0, absolute(site.settings["base_url"], site.prefix))
+    body = "".join(f"<url><loc>{escape(u)}</loc></url>" for u in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>\n')
+
+
+def robots(site: Site) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {absolute(site.settings['base_url'], site.prefix + 'sitemap.xml')}\n"
+

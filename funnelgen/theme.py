@@ -1,0 +1,58 @@
+"""Find the theme and build the jinja2 environment (site templates/ override the theme)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import BuildError, Problem, rel
+
+
+def builtin_themes_dir() -> Path:
+    """Themes ship inside the wheel as funnelgen/themes; in a checkout they sit at ../themes."""
+    packaged = Path(__file__).parent / "themes"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "themes"
+
+
+def theme_dir(site) -> Path:
+    name = site.settings["theme"]
+    candidates = [site.src / name, builtin_themes_dir() / name]
+    for path in candidates:
+        if (path / "templates").is_dir():
+            return path
+    available = sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir()) if builtin_themes_dir().is_dir() else []
+    raise BuildError([Problem(rel(site.config_file), f"theme '{name}' not found", key="site.theme",
+                              line=site.settings.lines.get("theme"),
+                              hint=f"Use a built-in theme ({', '.join(available)}) or a folder with templates/ "
+                                   "inside the site folder.")])
+
+
+def make_env(site, theme: Path):
+    """Autoescaping environment: site templates/ first, then the theme's."""
+    import jinja2
+
+    search = [site.src / "templates", theme / "templates"]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def template_problem(exc, theme: Path, src: Path) -> Problem:
+    """Point at the template file and line behind a jinja2 error (site override or theme)."""
+    import traceback
+
+    from jinja2 import TemplateSyntaxError
+
+    file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not isinstance(exc, TemplateSyntaxError):
+        # jinja2 rewrites tracebacks so template frames carry the template's file and line.
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".html", ".xml", ".txt")):
+                file, line = frame.filename, frame.lineno
+                break
+    return Problem(rel(file) if file else "templates", f"template error: {exc}", line=line,
+                   hint="Fix the template; a site's templates/ folder overrides the theme's file of the same name.")

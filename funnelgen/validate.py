@@ -1,0 +1,149 @@
+"""Validate stage: the funnel graph must be whole before anything is rendered.
+
+Each rule is a small function taking the Site and yielding Problems, so a new
+rule is one function added to RULES.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterator
+
+from .errors import Problem, did_you_mean, rel
+from .model import REQUIRED_EDGES, SELLING_KINDS, Site
+
+RESERVED_PATHS = ("assets", "legal", "privacy", "404.html", "sitemap.xml", "robots.txt", "_fg")
+
+
+def _p(site: Site, step, key: str, message: str, hint: str = "") -> Problem:
+    return Problem(rel(site.config_file), message, key=f"{step.defined_in}.{key}" if key else step.defined_in,
+                   line=step.line, hint=hint)
+
+
+def unknown_references(site: Site) -> Iterator[Problem]:
+    for step in site.steps.values():
+        for edge, target in step.edges.items():
+            if target not in site.steps:
+                yield _p(site, step, edge, f"goes to unknown step '{target}'.{did_you_mean(target, site.steps)}",
+                         "Use the id of a step defined under funnels: or pages:.")
+        if step.offer_id and step.offer_id not in site.offers:
+            yield _p(site, step, "offer", f"unknown offer '{step.offer_id}'.{did_you_mean(step.offer_id, site.offers)}",
+                     "Define it under offers: or fix the id.")
+        if step.form_id and step.form_id not in site.forms:
+            yield _p(site, step, "form", f"unknown form '{step.form_id}'.{did_you_mean(step.form_id, site.forms)}",
+                     "Define it under forms: or fix the id.")
+    home = site.settings.get("home")
+    if home and home not in site.steps:
+        yield Problem(rel(site.config_file), f"unknown step '{home}'.{did_you_mean(home, site.steps)}",
+                      key="site.home", line=site.settings.lines.get("home"), hint="Name the step to show at /.")
+
+
+def step_requirements(site: Site) -> Iterator[Problem]:
+    for step in site.steps.values():
+        if step.kind in SELLING_KINDS and not step.offer_id:
+            yield _p(site, step, "", f"{step.kind} step '{step.id}' has no offer",
+                     "Add `offer: <offer id>` naming an entry of offers:.")
+        if step.kind == "optin" and not step.form_id:
+            yield _p(site, step, "", f"opt-in step '{step.id}' has no form", "Add `form: <form id>` naming an entry of forms:.")
+        if step.final or step.kind in ("thankyou", "page"):
+            continue
+        for edge in REQUIRED_EDGES.get(step.kind, ()):
+            if edge not in step.edges:
+                yield _p(site, step, "", f"dead end: {step.kind} step '{step.id}' has no '{edge}'",
+                         f"Add `{edge}: <step id>` so visitors can go on, or `final: true` if it really ends here.")
+
+
+def offers_and_forms(site: Site) -> Iterator[Problem]:
+    cfg = rel(site.config_file)
+    for step in site.steps.values():
+        offer = step.offer
+        if step.sells_by_checkout and offer and not offer.checkout:
+            yield Problem(cfg, f"offer '{offer.id}' has no checkout URL but step '{step.id}' sells it",
+                          key=f"offers.{offer.id}.checkout", line=offer.line,
+                          hint="Add `checkout: https://buy.stripe.com/...` (your payment link), "
+                               "or give the step a form (an application instead of a checkout).")
+    for offer in site.offers.values():
+        targets = site.success_targets(offer.id)
+        if len(targets) > 1:
+            sellers = "; ".join(f"{', '.join(s)} -> {t}" for t, s in targets.items())
+            yield Problem(cfg, f"offer '{offer.id}' returns buyers to different steps ({sellers})",
+                          key=f"offers.{offer.id}", line=offer.line,
+                          hint="A payment link has one success URL: make a second offer (with its own link) "
+                               "for the other path.")
+        if offer.trial_days and not offer.billing:
+            yield Problem(cfg, "a free trial needs billing: (what is charged after the trial)",
+                          key=f"offers.{offer.id}.trial_days", line=offer.line,
+                          hint="Add `billing: {interval: month}` so the page can say what happens when the trial ends.")
+    for form in site.forms.values():
+        names = [f.name for f in form.fields]
+        key = f"forms.{form.id}"
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            yield Problem(cfg, f"field '{sorted(dupes)[0]}' is listed twice", key=f"{key}.fields", line=form.line)
+        if form.provider == "post" and not form.action:
+            yield Problem(cfg, "provider: post needs an action URL", key=f"{key}.action", line=form.line,
+                          hint="Add `action: https://...` (the URL your email service gives for its form).")
+        if form.provider == "netlify" and form.action:
+            yield Problem(cfg, "provider: netlify forms post to the next step; action is only for provider: post",
+                          key=f"{key}.action", line=form.line, hint="Remove action:, or set provider: post.")
+    for step in site.steps.values():
+        form = step.form
+        if not form:
+            continue
+        if step.kind == "optin":
+            if "email" not in [f.name for f in form.fields]:
+                yield Problem(cfg, f"opt-in form '{form.id}' has no email field", key=f"forms.{form.id}.fields",
+                              line=form.line, hint="Add email to fields: — an opt-in collects an address.")
+            if not form.consent:
+                yield Problem(cfg, f"opt-in form '{form.id}' has no consent text", key=f"forms.{form.id}.consent",
+                              line=form.line, hint="Add `consent:` saying who will send what (特定電子メール法 / CAN-SPAM).")
+        if not step.edges.get("next"):
+            yield _p(site, step, "", f"step '{step.id}' has a form but no next step to send it to",
+                     "Add `next: <step id>`: the form's thank-you page.")
+
+
+def reachability(site: Site) -> Iterator[Problem]:
+    """Every funnel step must be reachable from some funnel's entry."""
+    seen: set[str] = set()
+    queue = deque(f.entry for f in site.funnels.values() if f.step_ids)
+    while queue:
+        sid = queue.popleft()
+        if sid in seen or sid not in site.steps:
+            continue
+        seen.add(sid)
+        queue.extend(site.successors(site.steps[sid]))
+    for step in site.steps.values():
+        if step.is_funnel_step and step.id not in seen:
+            yield _p(site, step, "", f"step '{step.id}' is unreachable: no funnel entry leads to it",
+                     "Point a next/accept/decline edge at it, move it under pages:, or remove it.")
+
+
+def output_paths(site: Site) -> Iterator[Problem]:
+    """Two pages must never write the same file (Pelican's and Eleventy's guard)."""
+    owners: dict[str, object] = {}
+    for step in site.steps.values():
+        key = step.url.lower()
+        top = step.slug.split("/")[0]
+        if top in RESERVED_PATHS:
+            yield _p(site, step, "slug", f"URL {step.url} is reserved for funnelgen's own output",
+                     "Choose another id or slug.")
+        if key in owners:
+            yield _p(site, step, "slug", f"step '{step.id}' writes {step.url}, which step '{owners[key]}' writes too",
+                     "Give one of them another slug.")
+        owners[key] = step.id
+    static = site.src / "static"
+    if static.is_dir():
+        for step in site.steps.values():
+            if (static / step.slug / "index.html").exists():
+                yield _p(site, step, "slug", f"static/{step.slug}/index.html collides with step '{step.id}'",
+                         "Rename the static folder or the step.")
+
+
+RULES = [unknown_references, step_requirements, offers_and_forms, reachability, output_paths]
+
+
+def validate(site: Site) -> list[Problem]:
+    problems: list[Problem] = []
+    for rule in RULES:
+        problems.extend(rule(site))
+    return problems
