@@ -1,8 +1,9 @@
 """The staged pipeline: load -> model -> validate -> render -> write.
 
 `load_site` runs the first three stages and is shared by `build`, `check`,
-`serve` and `verify`. `build` renders every page into a staging folder and
-swaps it in only when nothing failed.
+`serve` and `verify`. `prepare` adds what rendering needs (theme, jinja env,
+runtime script). `write_site` renders every page into a writer; `build` wraps
+it in a staging folder that is swapped in only when nothing failed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ class BuildResult:
     site: object = None
 
 
+@dataclass
+class Prepared:
+    """Everything rendering needs, computed once per build (or once per config change in serve)."""
+
+    site: object
+    warnings: list[Problem]
+    theme: Path
+    renderer: object
+    runtime: bytes
+    runtime_name: str
+
+
 def load_site(src: Path):
     """Load, model and validate; raise BuildError listing every error found."""
     from .config import load_config
@@ -49,18 +62,48 @@ def load_site(src: Path):
     return site, problems
 
 
+def prepare(src: Path, base_url: str | None = None) -> Prepared:
+    """Load the site and set up the theme; raises BuildError."""
+    from .render import Renderer
+    from .theme import make_env, theme_dir
+
+    site, warnings = load_site(src)
+    if base_url:
+        from .schema import Context, Url
+
+        ctx = Context("--base-url")
+        checked = Url().check(base_url, "base_url", None, ctx)
+        if ctx.problems:
+            raise BuildError(ctx.problems)
+        site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
+    theme = theme_dir(site)
+    env = make_env(site, theme)
+    runtime = RUNTIME_JS.read_bytes()
+    runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
+    override_css = site.src / "templates" / "style.css"
+    css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"
+    renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css_path.read_text(encoding="utf-8"))
+    return Prepared(site, warnings, theme, renderer, runtime, runtime_name)
+
+
+def step_output_path(site, step) -> str:
+    """Where a step's page goes inside the output folder (pretty URL)."""
+    return f"{step.url[len(site.prefix):]}index.html"
+
+
 # Worker state, inherited through fork so pages are rendered without pickling the site.
 _STATE: dict = {}
 
 
 def _render_one(step_id: str) -> tuple[str, list, list]:
-    renderer, staging = _STATE["renderer"], _STATE["staging"]
-    step = renderer.site.steps[step_id]
+    renderer, writer = _STATE["renderer"], _STATE["writer"]
+    site = renderer.site
+    step = site.steps[step_id]
     rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
-    staging.write(f"{step.url[len(renderer.site.prefix):]}index.html", rendered.html)
-    home = renderer.site.home_step
+    writer.write(step_output_path(site, step), rendered.html)
+    home = site.home_step
     if home is not None and home.id == step_id:
-        staging.write("index.html", rendered.html)
+        writer.write("index.html", rendered.html)
     return step_id, rendered.problems, rendered.links
 
 
@@ -83,65 +126,59 @@ def default_jobs() -> int:
         return 1
 
 
+def write_site(prep: Prepared, writer, jobs: int = 1) -> list[Problem]:
+    """Render and write every output file through `writer` (anything with write/copy_tree).
+
+    Returns page problems (e.g. unsafe links) instead of raising, so callers decide.
+    """
+    from .render import robots, sitemap
+
+    site, renderer = prep.site, prep.renderer
+    for kind in {s.kind for s in site.steps.values()}:
+        renderer.template(kind)  # compile before forking so workers share the compiled code
+    writer.write(f"assets/{prep.runtime_name}", prep.runtime)
+    assets = prep.theme / "assets"
+    for path in sorted(assets.rglob("*")):
+        if path.is_file() and path.name != "style.css":
+            writer.write(f"assets/{path.relative_to(assets)}", path.read_bytes())
+    _STATE.update(renderer=renderer, writer=writer)
+    try:
+        results = _render_pages(list(site.steps), jobs)
+    finally:
+        _STATE.clear()
+    writer.write("legal/index.html", renderer.render_legal())
+    writer.write("privacy/index.html", renderer.render_privacy())
+    writer.write("404.html", renderer.render_404())
+    writer.write("sitemap.xml", sitemap(site))
+    writer.write("robots.txt", robots(site))
+    writer.write("_headers", HEADERS)
+    if (site.src / "static").is_dir():
+        writer.copy_tree(site.src / "static")
+    return [p for _sid, probs, _links in results for p in probs]
+
+
 def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None) -> BuildResult:
     """Build the site in `src` into `out` (default: src/dist), atomically."""
-    from .output import DuplicateOutput, Staging, check_output_dir
-    from .render import Renderer, robots, sitemap
     from jinja2 import TemplateError
 
-    from .theme import make_env, template_problem, theme_dir
+    from .output import DuplicateOutput, Staging, check_output_dir
+    from .theme import template_problem
 
     started = time.perf_counter()
     src = Path(src)
     out = Path(out) if out else src / "dist"
-    site, warnings = load_site(src)
-    if base_url:
-        from .schema import Context, Url
-
-        ctx = Context("--base-url")
-        checked = Url().check(base_url, "base_url", None, ctx)
-        if ctx.problems:
-            raise BuildError(ctx.problems)
-        site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
+    prep = prepare(src, base_url)
+    site = prep.site
     check_output_dir(out, src)
-    theme = theme_dir(site)
-    env = make_env(site, theme)
-    runtime = RUNTIME_JS.read_bytes()
-    runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
-    css_path = theme / "assets" / "style.css"
-    override_css = site.src / "templates" / "style.css"
-    css = (override_css if override_css.is_file() else css_path).read_text(encoding="utf-8")
-    renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css)
-    for kind in {s.kind for s in site.steps.values()}:
-        renderer.template(kind)  # compile before forking so workers share the compiled code
-
     staging = Staging(out)
     try:
-        staging.write(f"assets/{runtime_name}", runtime)
-        assets = theme / "assets"
-        for path in sorted(assets.rglob("*")):
-            if path.is_file() and path.name != "style.css":
-                staging.write(f"assets/{path.relative_to(assets)}", path.read_bytes())
-        _STATE.update(renderer=renderer, staging=staging)
-        try:
-            results = _render_pages(list(site.steps), jobs or default_jobs())
-        finally:
-            _STATE.clear()
-        problems = [p for _sid, probs, _links in results for p in probs]
-        staging.write("legal/index.html", renderer.render_legal())
-        staging.write("privacy/index.html", renderer.render_privacy())
-        staging.write("404.html", renderer.render_404())
-        staging.write("sitemap.xml", sitemap(site))
-        staging.write("robots.txt", robots(site))
-        staging.write("_headers", HEADERS)
-        if (site.src / "static").is_dir():
-            staging.copy_tree(site.src / "static")
+        problems = write_site(prep, staging, jobs or default_jobs())
         if problems:
             raise BuildError(problems)
         staging.commit()
     except TemplateError as exc:
         staging.abort()
-        raise BuildError([template_problem(exc, theme, site.src)]) from None
+        raise BuildError([template_problem(exc, prep.theme, site.src)]) from None
     except DuplicateOutput as exc:
         staging.abort()
         raise BuildError([Problem(rel(site.config_file), f"two outputs write the same file '{exc}'",
@@ -149,10 +186,10 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     except BaseException:
         staging.abort()
         raise
-    success = [(o.id, site.success_url(o)) for o in site.offers.values() if site.success_url(o)]
-    _write_success_urls(site, success)
+    success = [(o.id, url) for o in site.offers.values() if (url := site.success_url(o))]
+    write_success_urls(site, success)
     return BuildResult(out=out, pages=len(site.steps), seconds=time.perf_counter() - started,
-                       warnings=warnings, success_urls=success, site=site)
+                       warnings=prep.warnings, success_urls=success, site=site)
 
 
 HEADERS = """/*
@@ -163,7 +200,7 @@ HEADERS = """/*
 """
 
 
-def _write_success_urls(site, success: list[tuple[str, str]]) -> None:
+def write_success_urls(site, success: list[tuple[str, str]]) -> None:
     """Outside the publish folder: what to paste into each payment link's settings."""
     if not success:
         return

@@ -50,43 +50,41 @@ def page_path(src: Path, page: str) -> Path | None:
 def load_pages(site) -> list[Problem]:
     """Attach front matter and source path to every step; return problems."""
     problems: list[Problem] = []
-    cfg = rel(site.config_file)
     for step in site.steps.values():
-        path = page_path(site.src, step.page)
-        if path is None:
-            problems.append(Problem(cfg, f"page '{step.page}' points outside the pages/ folder",
-                                    key=f"{step.defined_in}.page", line=step.line,
-                                    hint="Give a path relative to pages/, without '..'."))
-            continue
-        if not path.is_file():
-            problems.append(Problem(cfg, f"page file '{rel(path)}' does not exist",
-                                    key=f"{step.defined_in}.page", line=step.line,
-                                    hint=f"Create {rel(path)} (Markdown with front matter) or fix the file name."))
-            continue
-        step.source = path
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(rel(path), f"not UTF-8 text ({exc.reason})", hint="Save the file as UTF-8."))
-            continue
-        front, _body, offset = split_front_matter(text)
-        if not front.strip():
-            step.meta = {}
-            continue
-        from .errors import BuildError
-
-        try:
-            data = parse_yaml(front, path, line_offset=offset)
-        except BuildError as exc:
-            problems.extend(exc.problems)
-            continue
-        ctx = Context(rel(path))
-        if not isinstance(data, dict):
-            problems.append(Problem(ctx.file, "front matter must be a YAML mapping (key: value lines)", line=2))
-            continue
-        if hasattr(data, "lines"):
-            data.lines = {k: v + offset for k, v in data.lines.items()}
-        meta = FRONT_MATTER.check(data, "", 2, ctx)
-        problems.extend(ctx.problems)
-        step.meta = {k: v for k, v in meta.items() if v is not None}
+        problems.extend(load_page(site, step))
     return problems
+
+
+def load_page(site, step) -> list[Problem]:
+    """Read one step's page: resolve its file and validate its front matter."""
+    from .errors import BuildError
+
+    cfg = rel(site.config_file)
+    path = page_path(site.src, step.page)
+    if path is None:
+        return [Problem(cfg, f"page '{step.page}' points outside the pages/ folder", key=f"{step.defined_in}.page",
+                        line=step.line, hint="Give a path relative to pages/, without '..'.")]
+    if not path.is_file():
+        return [Problem(cfg, f"page file '{rel(path)}' does not exist", key=f"{step.defined_in}.page", line=step.line,
+                        hint=f"Create {rel(path)} (Markdown with front matter) or fix the file name.")]
+    step.source = path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [Problem(rel(path), f"not UTF-8 text ({exc.reason})", hint="Save the file as UTF-8.")]
+    front, _body, offset = split_front_matter(text)
+    step.meta = {}
+    if not front.strip():
+        return []
+    try:
+        data = parse_yaml(front, path, line_offset=offset)
+    except BuildError as exc:
+        return exc.problems
+    ctx = Context(rel(path))
+    if not isinstance(data, dict):
+        return [Problem(ctx.file, "front matter must be a YAML mapping (key: value lines)", line=2)]
+    if hasattr(data, "lines"):
+        data.lines = {k: v + offset for k, v in data.lines.items()}
+    meta = FRONT_MATTER.check(data, "", 2, ctx)
+    step.meta = {k: v for k, v in meta.items() if v is not None}
+    return ctx.problems
