@@ -1,0 +1,52 @@
+"""Helpers for tests: copies of the example site and small sites written from dicts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "site_src"
+
+
+def copy_example(dest: Path) -> Path:
+    """A private copy of site_src (without build output or cache)."""
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("dist", ".funnelgen", ".*.staging-*", ".*.old-*"))
+    return dest
+
+
+MINIMAL_CONFIG = {
+    "site": {"title": "Test Shop", "base_url": "https://shop.example.com/", "language": "ja"},
+    "legal": {
+        "seller": "株式会社テスト商店", "representative": "山田 太郎", "address": "東京都千代田区丸の内1-2-3",
+        "phone": "03-1234-5678", "email": "info@shop.example.com",
+        "extra_charges": "通信料はお客様のご負担です。", "payment_methods": "クレジットカード",
+        "payment_timing": "ご注文時", "delivery_timing": "決済後すぐ", "returns": "30日間返金保証",
+        "privacy": {"purposes": ["特典のお届け"]},
+    },
+    "offers": {"starter": {"name": "入門講座", "price": 1980, "checkout": "https://buy.stripe.com/abc123"}},
+    "forms": {"lead": {"fields": ["name", "email"], "consent": "テスト商店からメールをお送りします。"}},
+    "funnels": {"main": {"steps": [
+        {"id": "optin", "kind": "optin", "page": "optin.md", "form": "lead", "next": "gift"},
+        {"id": "gift", "kind": "thankyou", "page": "gift.md", "next": "starter"},
+        {"id": "starter", "kind": "sales", "page": "starter.md", "offer": "starter", "next": "thanks"},
+        {"id": "thanks", "kind": "thankyou", "page": "thanks.md"},
+    ]}},
+}
+
+
+def write_site(dest: Path, config: dict | None = None, pages: dict[str, str] | None = None) -> Path:
+    """Write a site folder: site.yml from a dict plus pages (default: one short page per step)."""
+    import copy
+
+    config = copy.deepcopy(config or MINIMAL_CONFIG)
+    (dest / "pages").mkdir(parents=True, exist_ok=True)
+    (dest / "site.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    steps = [s for f in config.get("funnels", {}).values() for s in f["steps"] if isinstance(s, dict)]
+    steps += config.get("pages", [])
+    for step in steps:
+        text = (pages or {}).get(step["page"], f"---\ntitle: {step['id']}\nheadline: {step['id']} headline\n---\n\n本文です。\n")
+        (dest / "pages" / step["page"]).write_text(text, encoding="utf-8")
+    return dest

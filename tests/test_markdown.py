@@ -1,0 +1,53 @@
+from funnelgen.markdown import parse_info, render_markdown
+
+
+def echo(call):
+    return f"<div data-block='{call.name}' data-title='{call.title}' data-line='{call.line}'>{call.inner}</div>"
+
+
+def test_blocks_get_inner_html_attrs_and_line():
+    seen = []
+
+    def block(call):
+        seen.append(call)
+        return echo(call)
+
+    text = "intro\n\n::: testimonial name=\"山田 花子\" role='整体院'\nとても **良い**\n:::\n"
+    result = render_markdown(text, block)
+    assert seen[0].name == "testimonial"
+    assert seen[0].attrs == {"name": "山田 花子", "role": "整体院"}
+    assert seen[0].line == 3
+    assert "<strong>良い</strong>" in seen[0].inner
+    assert result.html.startswith("<p>intro</p>")
+
+
+def test_nested_blocks_render_inside_out():
+    text = "::: note\n::: faq Q?\nA\n:::\n:::\n"
+    html = render_markdown(text, echo).html
+    assert html.index("data-block='note'") < html.index("data-block='faq'")
+
+
+def test_javascript_links_are_reported_and_neutralised():
+    result = render_markdown("---\ntitle: x\n---\n\n[click](javascript:alert(1))\n", echo)
+    assert "javascript" not in result.html
+    line, message, _hint = result.problems[0]
+    assert line == 5 and "javascript" in message
+
+
+def test_raw_html_is_escaped_by_default_and_allowed_on_request():
+    assert "&lt;script&gt;" in render_markdown("<script>x</script>\n", echo).html
+    assert "<b>x</b>" in render_markdown("<b>x</b>\n", echo, allow_html=True).html
+
+
+def test_event_handler_attributes_are_dropped():
+    html = render_markdown("[a](/x/){.btn onclick=\"steal()\"}\n", echo).html
+    assert 'class="btn"' in html and "onclick" not in html
+
+
+def test_front_matter_is_not_rendered():
+    assert "title" not in render_markdown("---\ntitle: secret\n---\nbody\n", echo).html
+
+
+def test_parse_info():
+    assert parse_info("cta 今すぐ申し込む", "cta") == ("今すぐ申し込む", {})
+    assert parse_info('price offer="coaching"', "price") == ("", {"offer": "coaching"})
