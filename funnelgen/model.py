@@ -179,6 +179,7 @@ class Site:
     funnels: dict[str, Funnel]
     steps: dict[str, Step]
     prefix: str = "/"
+    _paid_into: dict | None = field(default=None, repr=False)  # step id -> offers paid into it (cache)
 
     @property
     def language(self) -> str:
@@ -205,11 +206,14 @@ class Site:
 
     def purchase_offers(self, step: Step) -> list[Offer]:
         """Offers whose payment lands on `step`: that page fires the purchase event."""
-        found = []
-        for other in self.steps.values():
-            if other.paid_target == step.id and other.offer and other.offer not in found:
-                found.append(other.offer)
-        return found
+        if self._paid_into is None:
+            paid: dict[str, list[Offer]] = {}
+            for other in self.steps.values():
+                target = other.paid_target
+                if target and other.offer and other.offer not in paid.setdefault(target, []):
+                    paid[target].append(other.offer)
+            self._paid_into = paid
+        return self._paid_into.get(step.id, [])
 
     def success_url(self, offer: Offer) -> str | None:
         """The URL to paste into the payment provider as the after-payment redirect."""

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from funnelgen.cli import main
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and "funnelgen, version" in result.output
+
+
+def test_build_reports_pages_and_success_urls(minimal_site, tmp_path):
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "built 4 pages" in result.output
+    assert "starter: https://shop.example.com/thanks/?fg_offer=starter&session_id={CHECKOUT_SESSION_ID}" in result.output
+
+
+def test_default_output_is_dist_inside_the_site(minimal_site):
+    assert CliRunner().invoke(main, ["build", str(minimal_site)]).exit_code == 0
+    assert (minimal_site / "dist" / "optin" / "index.html").is_file()
+
+
+def test_rebuild_replaces_output_whole(minimal_site, tmp_path):
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out)])
+    (out / "stale.html").write_text("old")
+    assert CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out)]).exit_code == 0
+    assert not (out / "stale.html").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_base_url_override(minimal_site, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out), "--base-url",
+                                       "https://deploy-preview-3--shop.netlify.app"])
+    assert result.exit_code == 0, result.output
+    doc = BeautifulSoup((out / "optin" / "index.html").read_text(), "html.parser")
+    assert doc.find("link", rel="canonical")["href"] == "https://deploy-preview-3--shop.netlify.app/optin/"
+
+
+def test_base_url_override_is_validated(minimal_site, tmp_path):
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(tmp_path / "o"), "--base-url",
+                                       "javascript:alert(1)"])
+    assert result.exit_code == 1 and "unsafe" in result.output
+
+
+def test_parallel_and_serial_builds_are_identical(tmp_path):
+    import shutil
+
+    from helpers import MINIMAL_CONFIG, write_site
+
+    config = dict(MINIMAL_CONFIG)
+    config["pages"] = [{"id": f"p{i}", "page": f"p{i}.md"} for i in range(60)]  # above the parallel threshold
+    src = write_site(tmp_path / "site", config)
+    for jobs in ("1", "2"):
+        assert CliRunner().invoke(main, ["build", str(src), "-o", str(tmp_path / f"out{jobs}"), "-j", jobs]).exit_code == 0
+    files1 = sorted(p.relative_to(tmp_path / "out1") for p in (tmp_path / "out1").rglob("*") if p.is_file())
+    files2 = sorted(p.relative_to(tmp_path / "out2") for p in (tmp_path / "out2").rglob("*") if p.is_file())
+    assert files1 == files2 and len(files1) > 60
+    for rel in files1:
+        assert (tmp_path / "out1" / rel).read_bytes() == (tmp_path / "out2" / rel).read_bytes()
+    shutil.rmtree(tmp_path / "out2")
+
+
+def test_no_traceback_from_the_real_command(tmp_path):
+    (tmp_path / "site.yml").write_text("site: [\n")
+    proc = subprocess.run([sys.executable, "-m", "funnelgen", "build", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "YAML syntax error" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_start_up_does_not_import_the_pipeline():
+    code = ("import sys, funnelgen.cli; heavy = {'jinja2', 'markdown_it', 'yaml', 'watchdog', 'playwright'}; "
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
