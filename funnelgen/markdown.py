@@ -75,15 +75,15 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
     tokens = md.parse(text, env)
     result = RenderResult("")
 
-    def check_links(tok_list):
-        for tok in tok_list:
+    def check_links(toks, line):
+        """Record every href/src; neutralise and report unsafe ones."""
+        for tok in toks:
             if tok.children:
-                check_links(tok.children)
+                check_links(tok.children, line)
             for attr in ("href", "src"):
                 url = tok.attrs.get(attr) if tok.attrs else None
                 if url is None:
                     continue
-                line = tok_line(tok)
                 reason = unsafe_url_reason(str(url))
                 if reason:
                     result.problems.append((line, f"link '{url}' {reason}", "Link to an https:// page or a site path."))
@@ -91,15 +91,11 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
                 else:
                     result.links.append((str(url), line))
 
-    current_line: list[int | None] = [None]
-
-    def tok_line(tok):
-        return current_line[0]
-
+    line = None
     for tok in tokens:
         if tok.map:
-            current_line[0] = tok.map[0] + 1
-        check_links([tok])
+            line = tok.map[0] + 1
+        check_links([tok], line)
 
     def render(toks) -> str:
         out, start, i = [], 0, 0
