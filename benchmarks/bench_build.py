@@ -62,7 +62,7 @@ def main() -> None:
     print()
     print(f"{'pages':>6} | {'floor p/s':>9} | {'fg -j1 p/s':>10} | {'fg p/s':>8} | {'fg/floor time':>13} | "
           f"{'fg -j1/floor':>12} | {'floor MiB':>9} | {'fg MiB':>7}")
-    for size, fs, fm, os_, om, as_, am in rows:
+    for size, fs, fm, os_, _om, as_, am in rows:
         print(f"{size:>6} | {size / fs:>9.0f} | {size / os_:>10.0f} | {size / as_:>8.0f} | {as_ / fs:>12.2f}x | "
               f"{os_ / fs:>11.2f}x | {fm:>9.0f} | {am:>7.0f}")
     print(f"\ncores used by fg: {len(os.sched_getaffinity(0))}; target: fg/floor time <= 1.30x at 1,000 pages,"

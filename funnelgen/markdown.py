@@ -9,8 +9,8 @@ Markdown, where a stray `{{` breaks a page).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 BLOCKS = ("testimonial", "faq", "bonus", "guarantee", "cta", "price", "countdown", "note")
 ALLOWED_ATTRS = ("id", "class", "width", "height", "loading", "title", "target", "rel", "lang")

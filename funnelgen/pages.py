@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from .errors import Problem, rel
-from .schema import Bool, Context, Field, Str, Struct
+from .schema import Bool, Context, Field, Str, Struct, Url
 from .yamlsource import parse_yaml
 
 PAGES_DIR = "pages"
@@ -24,7 +24,7 @@ FRONT_MATTER = Struct({
     "cta": Field(Str(example="今すぐ受け取る"), doc="label of the main button"),
     "decline": Field(Str(example="いいえ、結構です"), doc="label of the decline link (upsell/downsell)"),
     "index": Field(Bool(), doc="override whether search engines may index the page"),
-    "og_image": Field(Str(example="/images/cover.png")),
+    "og_image": Field(Url("/images/cover.png", allow_relative=True)),
     "head": Field(Str(example="<meta ...>"), doc="raw HTML appended to <head>"),
     "body": Field(Str(example="<script>...</script>"), doc="raw HTML appended to <body>"),
 }, example="{title: ...}")

@@ -7,10 +7,9 @@ import json
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from helpers import copy_example
 
 from funnelgen.build import build
-
-from helpers import copy_example
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,113 @@
+"""Integration: small sites exercising options the example does not use."""
+
+from __future__ import annotations
+
+import copy
+
+from bs4 import BeautifulSoup
+from helpers import MINIMAL_CONFIG, write_site
+
+from funnelgen.build import build
+
+
+def built(tmp_path, change=None, pages=None):
+    cfg = copy.deepcopy(MINIMAL_CONFIG)
+    if change:
+        change(cfg)
+    src = write_site(tmp_path / "site", cfg, pages)
+    out = tmp_path / "out"
+    result = build(src, out)
+    return out, result
+
+
+def soup(out, path):
+    return BeautifulSoup((out / path).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_english_site_labels_prices_and_lang(tmp_path):
+    def change(cfg):
+        cfg["site"]["language"] = "en"
+        cfg["offers"]["starter"].update(price=19, currency="USD")
+    out, _ = built(tmp_path, change)
+    doc = soup(out, "starter/index.html")
+    assert doc.html["lang"] == "en"
+    assert "$19" in doc.select_one("table.summary").text
+    assert doc.find("a", href="/legal/").text == "Legal notice"
+    assert "Order summary" in doc.text
+
+
+def test_site_under_a_sub_folder_prefixes_every_link(tmp_path):
+    def change(cfg):
+        cfg["site"]["base_url"] = "https://example.github.io/shop/"
+    out, result = built(tmp_path, change)
+    doc = soup(out, "optin/index.html")
+    assert doc.find("form")["action"] == "/shop/gift/"
+    assert doc.find("footer").find("a")["href"] == "/shop/legal/"
+    assert doc.find("script", src=True)["src"].startswith("/shop/assets/funnel.")
+    assert dict(result.success_urls)["starter"].startswith("https://example.github.io/shop/thanks/?")
+    assert (out / "optin" / "index.html").is_file()  # files stay at the output root
+
+
+def test_home_can_be_another_step(tmp_path):
+    def change(cfg):
+        cfg["site"]["home"] = "starter"
+    out, _ = built(tmp_path, change)
+    assert soup(out, "index.html").find("link", rel="canonical")["href"].endswith("/starter/")
+
+
+def test_post_provider_maps_fields_and_redirects_to_next_step(tmp_path):
+    def change(cfg):
+        cfg["forms"]["lead"] = {
+            "provider": "post", "action": "https://app.convertkit.com/forms/123/subscriptions",
+            "fields": ["name", "email"], "field_map": {"email": "email_address", "name": "fields[first_name]"},
+            "redirect_field": "_next", "consent": "テスト商店からメールをお送りします。",
+        }
+    out, _ = built(tmp_path, change)
+    form = soup(out, "optin/index.html").find("form")
+    assert form["action"] == "https://app.convertkit.com/forms/123/subscriptions"
+    assert not form.has_attr("data-netlify")
+    assert form.find("input", attrs={"name": "email_address", "type": "email"})
+    assert form.find("input", attrs={"name": "fields[first_name]"})
+    assert form.find("input", attrs={"name": "_next"})["value"] == "https://shop.example.com/gift/"
+    assert form.find("input", attrs={"name": "_gotcha"})  # honeypot for form services
+    assert not form.find("input", attrs={"name": "form-name"})
+
+
+def test_shared_steps_belong_to_every_funnel_that_lists_them(tmp_path):
+    import json
+
+    def change(cfg):
+        cfg["funnels"]["ads"] = {"steps": [
+            {"id": "optin-ads", "kind": "optin", "page": "optin-ads.md", "form": "lead", "next": "gift"}, "gift"]}
+    out, _ = built(tmp_path, change)
+    data = json.loads(soup(out, "gift/index.html").find("script", id="fg-page").string)
+    assert data["funnels"] == ["main", "ads"]
+    entry = json.loads(soup(out, "optin-ads/index.html").find("script", id="fg-page").string)
+    assert entry["entry_of"] == "ads"
+
+
+def test_raw_html_is_escaped_unless_allowed(tmp_path):
+    pages = {"gift.md": "---\ntitle: g\n---\n<b onclick=x>hi</b>\n"}
+    out, _ = built(tmp_path, pages=pages)
+    assert "<b onclick" not in (out / "gift" / "index.html").read_text()
+
+    def allow(cfg):
+        cfg["site"]["allow_html"] = True
+    out2, _ = built(tmp_path / "b", allow, pages)
+    assert "<b onclick=x>hi</b>" in (out2 / "gift" / "index.html").read_text()
+
+
+def test_user_copy_cannot_inject_into_templates(tmp_path):
+    pages = {"gift.md": '---\ntitle: "</title><script>alert(1)</script>"\nheadline: "{{ site }}"\n---\n{{ 7*7 }}\n'}
+    out, _ = built(tmp_path, pages=pages)
+    html = (out / "gift" / "index.html").read_text()
+    assert "<script>alert(1)" not in html and "&lt;/title&gt;" in html
+    assert "{{ 7*7 }}" in html and "49" not in html.split("<main")[1].split("</main>")[0]
+
+
+def test_site_templates_override_theme(tmp_path):
+    cfg_src = write_site(tmp_path / "site")
+    (cfg_src / "templates" / "partials").mkdir(parents=True)
+    (cfg_src / "templates" / "partials" / "footer.html").write_text("<footer>custom footer</footer>")
+    build(cfg_src, tmp_path / "out")
+    assert "custom footer" in (tmp_path / "out" / "gift" / "index.html").read_text()
