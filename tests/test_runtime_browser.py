@@ -1,0 +1,161 @@
+"""funnel.js in a real Chromium, on the statically built example (no preview server).
+
+Vendor scripts are stubbed: the inline snippets create the gtag/fbq/_lt queues
+we assert on; nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+
+import pytest
+from helpers import copy_example
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from funnelgen.build import build
+
+    src = copy_example(tmp_path_factory.mktemp("rt") / "site")
+    out = src.parent / "out"
+    build(src, out)
+    handler = functools.partial(QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):  # a static host that accepts the form post and shows the action page
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(303)
+        self.send_header("Location", self.path)
+        self.end_headers()
+
+
+@pytest.fixture(scope="module")
+def rt_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def rt_page(rt_browser, site):
+    context = rt_browser.new_context(viewport={"width": 390, "height": 844})
+    outside = []
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(site):
+            return route.continue_()
+        outside.append(url)
+        if url.endswith(".js") or "gtag/js" in url or "fbevents" in url or "lt.js" in url:
+            return route.fulfill(status=200, content_type="application/javascript", body="")
+        return route.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    errors = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    assert errors == []
+    assert all(("googletagmanager" in u or "facebook" in u or "line-scdn" in u or "line-cdn" in u) for u in outside), outside
+    context.close()
+
+
+def events(pg) -> list[dict]:
+    return pg.evaluate("window.dataLayer.filter(e => e && e.event && !e.event.startsWith('gtm')).map(e => ({...e}))")
+
+
+def fbq_calls(pg) -> list[list]:
+    return pg.evaluate("window.fbq.queue.map(a => Array.from(a))")
+
+
+def test_optin_submit_fires_lead_and_fills_first_touch_utm(rt_page, site):
+    page = rt_page
+    page.goto(f"{site}/optin/?utm_source=blog&utm_medium=organic&utm_campaign=ebook")
+    form = page.locator("form[data-fg-form=lead]")
+    assert form.locator("input[name=utm_source]").input_value() == "blog"
+    # a later visit with other UTMs does not overwrite the first touch
+    page.goto(f"{site}/optin/?utm_source=instagram")
+    assert form.locator("input[name=utm_source]").input_value() == "blog"
+    page.fill("#fg-lead-name", "山田 花子")
+    page.fill("#fg-lead-email", "hanako@example.jp")
+    page.check("#fg-lead-consent")
+    page.evaluate("document.querySelector('form').addEventListener('submit', e => e.preventDefault())")
+    page.click("form button[type=submit]")
+    lead = [e for e in events(page) if e["event"] == "generate_lead"]
+    assert lead and lead[0]["fg_funnel"] == "blog" and lead[0]["fg_step"] == "optin"
+    assert ["track", "Lead", {}] in fbq_calls(page)
+    assert page.evaluate("window._ltq.some(a => a[0] === 'send' && a[1] === 'cv' && a[2].type === 'Lead')")
+
+
+def test_empty_submit_shows_accessible_errors_and_sends_nothing(rt_page, site):
+    page = rt_page
+    page.goto(f"{site}/optin/")
+    page.click("form button[type=submit]")
+    assert page.get_attribute("#fg-lead-email", "aria-invalid") == "true"
+    assert page.locator("#fg-lead-email-error").inner_text().strip() != ""
+    assert page.evaluate("document.activeElement.id") == "fg-lead-name"
+    assert not [e for e in events(page) if e["event"] == "generate_lead"]
+    assert page.url.endswith("/optin/")
+
+
+def test_sales_page_view_and_checkout_click(rt_page, site):
+    page = rt_page
+    page.goto(f"{site}/optin/?utm_source=blog&utm_campaign=ebook")
+    page.evaluate("sessionStorage.setItem('fg_email', 'hanako@example.jp')")
+    page.goto(f"{site}/starter/")
+    view = [e for e in events(page) if e["event"] == "view_item"][0]
+    assert view["value"] == 1980 and view["currency"] == "JPY" and view["fg_offer"] == "starter"
+    assert ["track", "ViewContent", {"value": 1980, "currency": "JPY", "content_ids": ["starter"],
+                                     "content_name": "動画講座『はじめてのステップメール設計』",
+                                     "content_type": "product"}] in fbq_calls(page)
+    link = page.locator("a[data-fg-checkout]").first
+    href = link.get_attribute("href")
+    assert "prefilled_email=hanako%40example.jp" in href
+    assert "client_reference_id=blog-starter-a" in href and "utm_source=blog" in href
+    page.evaluate("document.querySelectorAll('a[data-fg-checkout]').forEach(a => "
+                  "a.addEventListener('click', e => e.preventDefault()))")
+    link.click()
+    begin = [e for e in events(page) if e["event"] == "begin_checkout"][0]
+    assert begin["value"] == 1980 and begin["currency"] == "JPY"
+    assert page.evaluate("window.dataLayer.some(a => a[0] === 'event' && a[1] === 'begin_checkout')")  # gtag call
+
+
+def test_purchase_fires_once_per_transaction(rt_page, site):
+    page = rt_page
+    url = f"{site}/upsell/?fg_offer=starter&session_id=cs_test_abc123"
+    page.goto(url)
+    purchases = [e for e in events(page) if e["event"] == "purchase"]
+    assert len(purchases) == 1
+    assert purchases[0]["transaction_id"] == "cs_test_abc123" and purchases[0]["value"] == 1980
+    assert ["track", "Purchase", {"value": 1980, "currency": "JPY", "content_ids": ["starter"],
+                                  "content_name": "動画講座『はじめてのステップメール設計』", "content_type": "product"},
+            {"eventID": "cs_test_abc123"}] in fbq_calls(page)
+    page.reload()
+    assert [e for e in events(page) if e["event"] == "purchase"] == []
+
+
+def test_no_purchase_without_payment(rt_page, site):
+    page = rt_page
+    for url in (f"{site}/upsell/", f"{site}/upsell/?fg_offer=starter",
+                f"{site}/upsell/?fg_offer=starter&session_id={{CHECKOUT_SESSION_ID}}",
+                f"{site}/starter/?fg_offer=starter&session_id=cs_1"):
+        page.goto(url)
+        assert [e for e in events(page) if e["event"] == "purchase"] == [], url
