@@ -111,3 +111,30 @@ def test_site_templates_override_theme(tmp_path):
     (cfg_src / "templates" / "partials" / "footer.html").write_text("<footer>custom footer</footer>")
     build(cfg_src, tmp_path / "out")
     assert "custom footer" in (tmp_path / "out" / "gift" / "index.html").read_text()
+
+
+def test_gtm_tiktok_yahoo_and_raw_snippets_are_placed_as_vendors_require(tmp_path):
+    def change(cfg):
+        cfg["tracking"] = {"gtm": "GTM-AB12CD3", "tiktok": "CJMB7ERC77U2JVNG7RF0",
+                           "yahoo": {"conversion_id": "1234567890", "conversion_label": "AbCd"},
+                           "head": "<meta name='x-site-head' content='1'>", "body": "<div id='site-body-snippet'></div>"}
+    pages = {"gift.md": "---\ntitle: g\nhead: <meta name='x-page-head' content='1'>\n"
+                        "body: <div id='page-body-snippet'></div>\n---\nbody\n"}
+    out, _ = built(tmp_path, change, pages)
+    doc = soup(out, "gift/index.html")
+    head_scripts = doc.head.find_all("script")
+    assert "googletagmanager.com/gtm.js" in head_scripts[0].text and "GTM-AB12CD3" in head_scripts[0].text
+    first_in_body = doc.body.find(True)
+    assert first_in_body.name == "noscript" and "ns.html?id=GTM-AB12CD3" in str(first_in_body)
+    head = str(doc.head)
+    assert head.count("ttq.load(\"CJMB7ERC77U2JVNG7RF0\")") == 1
+    assert head.count("ytag.js") == 1 and "ycl_cookie" in head
+    assert doc.head.find("meta", attrs={"name": "x-site-head"}) and doc.head.find("meta", attrs={"name": "x-page-head"})
+    assert doc.body.find(id="site-body-snippet") and doc.body.find(id="page-body-snippet")
+    assert not soup(out, "optin/index.html").find(id="page-body-snippet")  # per page means per page
+
+
+def test_tracking_ids_are_json_escaped_in_scripts(tmp_path):
+    from funnelgen.tracking import js
+
+    assert js("</script><script>") == '"\\u003c/script\\u003e\\u003cscript\\u003e"'
