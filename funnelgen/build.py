@@ -173,6 +173,10 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     staging = Staging(out)
     try:
         problems = write_site(prep, staging, jobs or default_jobs())
+        if not problems:
+            from .check import build_errors
+
+            problems = build_errors(site, staging.root)  # error-level `funnelgen check` rules, before the swap
         if problems:
             raise BuildError(problems)
         staging.commit()

@@ -75,3 +75,76 @@ def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, s
         click.echo("after-payment redirect URLs (set these in your payment links; also in .funnelgen/success-urls.txt):")
         for oid, url in result.success_urls:
             click.echo(f"  {oid}: {url}")
+
+
+@main.command()
+@SRC
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0 picks a free one).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@click.option("--allow-remote", is_flag=True, help="Allow a --host other than this machine (prints a warning).")
+def serve(src: Path, host: str, port: int, open_browser: bool, allow_remote: bool) -> None:
+    """Preview SRC with live reload; forms and a test checkout work locally (dashboard at /_fg/)."""
+    from .serve import main as serve_main
+
+    serve_main(src, host=host, port=port, open_browser=open_browser, allow_remote=allow_remote)
+
+
+@main.command()
+@SRC
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json for CI.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--allow-test-keys", is_flag=True,
+              help="This is a preview: allow test-mode payment links and keys (also FUNNELGEN_ALLOW_TEST_KEYS=1).")
+@click.option("--base-url", help="Override site.base_url (e.g. a deploy preview URL).")
+def check(src: Path, fmt: str, strict: bool, allow_test_keys: bool, base_url: str | None) -> None:
+    """Check SRC for what breaks a funnel or the law (builds into a temporary folder; see docs/check.md)."""
+    from .check import check_source
+    from .check.report import counts, format_json, format_text, strictify
+
+    problems = run_guarded(lambda: check_source(src, base_url=base_url, preview=True if allow_test_keys else None))
+    if strict:
+        problems = strictify(problems)
+    errors, _warnings = counts(problems)
+    if fmt == "json":
+        click.echo(format_json(problems))
+    else:
+        colors = {"error": "red", "warning": "yellow", "header": None}
+
+        def paint(text, severity):
+            return click.style(text, fg=colors.get(severity), bold=severity == "header")
+
+        click.echo(format_text(problems, paint))
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@SRC
+@click.option("--report", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the storyboard report (default: SRC/.funnelgen/verify-report).")
+@click.option("--no-report", is_flag=True, help="No report and no screenshots (a little faster).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout (progress goes to stderr).")
+@click.option("--browser", "browser_path", metavar="PATH",
+              help="Chromium/Chrome binary (default: $FUNNELGEN_CHROMIUM, /usr/bin/chromium, Playwright's own).")
+@click.option("-j", "--workers", type=click.IntRange(1, 16), help="Paths walked at once (default: 2-4 by cores).")
+@click.option("--timeout", type=click.FloatRange(0.5, 120), default=10.0, show_default=True,
+              help="Seconds to wait for one page load or click.")
+@click.option("--funnel", "funnels", multiple=True, metavar="ID", help="Only walk this funnel (repeatable).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="Let requests to HOST through (e.g. your image CDN); other outside requests fail the check.")
+@click.option("--max-paths", type=click.IntRange(1, 10000), default=200, show_default=True,
+              help="Stop enumerating after this many paths (the run then fails: not every path was walked).")
+def verify(src: Path, report: Path | None, no_report: bool, as_json: bool, browser_path: str | None,
+           workers: int | None, timeout: float, funnels: tuple[str, ...], allow_hosts: tuple[str, ...],
+           max_paths: int) -> None:
+    """Walk every funnel path of SRC in Chromium and write a storyboard report (see docs/verify.md).
+
+    Exit status: 0 when every path passes, 1 when one fails or the site does not build, 2 when verify
+    cannot run (Playwright or a browser missing).
+    """
+    from .verify.cli import run_command
+
+    run_guarded(lambda: run_command(src, report, no_report, as_json, browser_path, workers, timeout, funnels,
+                                    allow_hosts, max_paths))

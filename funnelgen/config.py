@@ -19,6 +19,8 @@ CURRENCIES = ("JPY", "USD", "EUR", "GBP", "AUD", "CAD")
 FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox", "url", "number")
 
 ID = r"[a-z0-9][a-z0-9_-]*"
+DATETIME = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?"
+AUDIENCES = ("jp", "eu", "us")
 
 # Vendor ID formats (shared/reference/integrations.md §1.5). Strict enough to catch
 # typos and copy-paste accidents, loose enough for every real ID we have seen.
@@ -30,6 +32,17 @@ TRACKING_IDS = {
     "line_tag": (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
                  "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "is not a LINE Tag ID (a UUID)"),
 }
+
+class DateTime(Str):
+    """A date or date-time as text; YAML's own date/timestamp values are turned back into ISO text."""
+
+    def check(self, value, path, line, ctx):
+        import datetime
+
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
+        return super().check(value, path, line, ctx)
+
 
 _step_fields = {
     "id": Field(Str(ID, "gift", "is not a valid step id (lower-case letters, digits, '-', '_')"), required=True,
@@ -75,6 +88,11 @@ OFFER = Struct({
     "delivery": Field(Str(example="決済完了後すぐ")),
     "cancellation": Field(Str(example="30日間返金保証")),
     "description": Field(Str(example="...")),
+    "compare_at_price": Field(Number(example="29800"), doc="struck-through regular price (needs compare_at_basis)"),
+    "compare_at_basis": Field(Str(example="2026年9月1日〜11月30日の通常販売価格"),
+                              doc="why the regular price is real (景品表示法 二重価格)"),
+    "ends_at": Field(DateTime(DATETIME, "'2026-12-31 23:59'", "is not a date and time like 2026-12-31 23:59"),
+                     doc="absolute end of the offer (JST for language: ja unless a zone is given)"),
 }, example="{name: ..., price: 1980, checkout: https://buy.stripe.com/...}")
 
 FORM_FIELD = OneOf(
@@ -133,6 +151,8 @@ LEGAL = Struct({
     "payment_timing": Field(Str(example="ご注文時にお支払いが確定します。"), required=True),
     "delivery_timing": Field(Str(example="決済完了後すぐにご覧いただけます。"), required=True),
     "returns": Field(Str(example="デジタル商品の性質上…"), required=True),
+    "on_request": Field(ListOf(Str(choices=("representative", "address", "phone"), example="phone")),
+                        doc="shown as 'provided on request' (特商法11条ただし書); keep the real value here"),
     "privacy": Field(Struct({
         "purposes": Field(ListOf(Str(example="特典のお届け")), required=True),
         "third_parties": Field(Str(example="法令に基づく場合を除き…")),
@@ -151,6 +171,8 @@ SITE = Struct({
     "description": Field(Str(example="...")),
     "accent_color": Field(Str(r"#[0-9a-fA-F]{6}", "'#d9480f'", "is not a colour like #d9480f"), default="#c2410c"),
     "allow_html": Field(Bool(), default=False, doc="allow raw HTML inside Markdown"),
+    "audience": Field(ListOf(Str(choices=AUDIENCES, example="eu")),
+                      doc="whose law `funnelgen check` applies: jp (always on for language: ja), eu, us"),
 }, example="{title: ..., base_url: https://..., language: ja}")
 
 ROOT = Struct({

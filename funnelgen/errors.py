@@ -20,6 +20,8 @@ class Problem:
     line: int | None = None
     hint: str = ""
     severity: str = "error"  # "error" or "warning"
+    rule: str = ""  # check rule id, e.g. "jp.total-price" (funnelgen check)
+    why: str = ""  # why the rule matters, one sentence
 
     def location(self) -> str:
         where = self.file
@@ -32,6 +34,10 @@ class Problem:
         if self.key:
             head += f": {self.key}"
         text = f"{head}: {self.message}"
+        if self.rule:
+            text += f" [{self.rule}]"
+        if self.why:
+            text += f"\n  why: {self.why}"
         if self.hint:
             text += f"\n  fix: {self.hint}"
         return text
@@ -44,6 +50,8 @@ class Problem:
             "key": self.key,
             "message": self.message,
             "hint": self.hint,
+            "rule": self.rule,
+            "why": self.why,
         }
 
 

@@ -48,6 +48,9 @@ class Offer:
     cancellation: str | None = None
     description: str | None = None
     line: int | None = None
+    compare_at_price: Decimal | None = None  # struck-through regular price (tax-inclusive)
+    compare_at_basis: str | None = None
+    ends_at: str | None = None  # absolute deadline, ISO text
 
     @property
     def gross(self) -> Decimal:
@@ -237,6 +240,8 @@ def _offer(oid: str, d: dict, language: str) -> Offer:
         trial_days=d.get("trial_days"), quantity=d.get("quantity"), payment_methods=d.get("payment_methods"),
         payment_timing=d.get("payment_timing"), delivery=d.get("delivery"), cancellation=d.get("cancellation"),
         description=d.get("description"), line=getattr(d, "line", None),
+        compare_at_price=Decimal(str(d["compare_at_price"])) if d.get("compare_at_price") is not None else None,
+        compare_at_basis=d.get("compare_at_basis"), ends_at=d.get("ends_at"),
     )
 
 

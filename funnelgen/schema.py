@@ -9,8 +9,9 @@ engine is ~150 lines and imports nothing heavy, which keeps start-up fast.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .errors import Problem, did_you_mean
 from .yamlsource import LineDict, LineList

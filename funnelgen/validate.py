@@ -7,7 +7,7 @@ rule is one function added to RULES.
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
 
 from .errors import Problem, did_you_mean, rel
 from .model import REQUIRED_EDGES, SELLING_KINDS, Site

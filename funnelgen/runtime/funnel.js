@@ -2,6 +2,55 @@
    No dependencies. Reads <script id="fg-page" type="application/json"> written by the build. */
 (function (w, d) {
   "use strict";
+  // EU consent (site.audience: eu): vendor tags wait in <template data-fg-consent> (and user tags in
+  // <script type="text/plain" data-fg-consent>) until the visitor accepts; Consent Mode defaults are denied.
+  var banner = d.getElementById("fg-consent");
+  function getConsent() { try { return w.localStorage.getItem("fg_consent"); } catch (e) { return null; } }
+  function setConsent(v) { try { w.localStorage.setItem("fg_consent", v); } catch (e) { /* private mode */ } }
+  function runTags() {
+    if (w.__fgTagsRun) return;
+    w.__fgTagsRun = true;
+    if (typeof w.gtag === "function") {
+      w.gtag("consent", "update", { ad_storage: "granted", ad_user_data: "granted",
+        ad_personalization: "granted", analytics_storage: "granted" });
+    }
+    var held = [];
+    Array.prototype.forEach.call(d.querySelectorAll("template[data-fg-consent]"), function (t) {
+      Array.prototype.forEach.call(t.content.querySelectorAll("script"), function (s) { held.push(s); });
+    });
+    Array.prototype.forEach.call(d.querySelectorAll("script[type='text/plain'][data-fg-consent]"), function (s) { held.push(s); });
+    held.forEach(function (old) {
+      var s = d.createElement("script");
+      Array.prototype.forEach.call(old.attributes, function (a) {
+        if (a.name !== "type" && a.name !== "data-fg-consent" && a.name !== "data-src") s.setAttribute(a.name, a.value);
+      });
+      if (old.getAttribute("data-src")) s.src = old.getAttribute("data-src");
+      if (old.text) s.text = old.text;
+      d.head.appendChild(s);
+    });
+  }
+  if (banner) {
+    var choice = getConsent();
+    if (choice === "granted") runTags(); else if (!choice) banner.hidden = false;
+    banner.addEventListener("click", function (ev) {
+      var t = ev.target;
+      if (t.hasAttribute("data-fg-consent-accept")) { setConsent("granted"); banner.hidden = true; runTags(); }
+      if (t.hasAttribute("data-fg-consent-reject")) {
+        setConsent("denied");
+        banner.hidden = true;
+        if (w.__fgTagsRun) w.location.reload();  // withdrawal: reload without the tags
+      }
+    });
+    Array.prototype.forEach.call(d.querySelectorAll("[data-fg-consent-open]"), function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        banner.hidden = false;
+        var first = banner.querySelector("button");
+        if (first) first.focus();
+      });
+    });
+  }
+
   var el = d.getElementById("fg-page");
   if (!el) return;
   var P = JSON.parse(el.textContent);

@@ -1,0 +1,105 @@
+"""`funnelgen check`: what breaks a funnel or the law, before it goes live.
+
+Rules live in rules_*.py, one decorated function each (registry.rule). Site
+rules read the model; html rules read the built pages, parsed once each.
+
+- run_checks(site, out_dir) -> every problem (errors and warnings);
+- build_errors(site, out_dir) -> the error-level ones, run inside every build
+  on the staging folder before it is swapped in;
+- check_source(src) -> loads, builds into a temporary folder and checks.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import BuildError, Problem
+from . import rules_graph, rules_integrity, rules_intl, rules_jp, rules_tracking  # noqa: F401  (register rules)
+from .registry import AREAS, RULES, CheckContext, Rule, run_rules
+
+RULES.sort(key=lambda r: AREAS.index(r.area))  # report and document in area order
+
+__all__ = ["RULES", "Rule", "CheckContext", "run_checks", "build_errors", "check_source", "rule_ids"]
+
+
+def rule_ids() -> list[str]:
+    return [r.id for r in RULES]
+
+
+def run_checks(site, out_dir: Path | None, *, preview: bool | None = None, now=None,
+               include_graph: bool = False) -> list[Problem]:
+    """Run every rule on a loaded site and (when out_dir is given) its built pages."""
+    ctx = CheckContext(site, out_dir, preview=preview, now=now)
+    rules = [r for r in RULES if (r.phase != "graph" or include_graph) and (r.phase != "html" or out_dir)]
+    return run_rules(ctx, rules)
+
+
+def build_errors(site, out_dir: Path) -> list[Problem]:
+    """Error-level checks for `funnelgen build` (validate.py's graph rules already ran in load_site)."""
+    ctx = CheckContext(site, out_dir)
+    rules = [r for r in RULES if r.phase != "graph" and r.severity == "error"]
+    return [p for p in run_rules(ctx, rules) if p.severity == "error"]
+
+
+def _tag(problems, rule_id: str, why: str = "") -> list[Problem]:
+    return [p if p.rule else replace(p, rule=rule_id, why=p.why or why) for p in problems]
+
+
+def check_source(src: Path, *, base_url: str | None = None, preview: bool | None = None, now=None) -> list[Problem]:
+    """Load the site in `src`, build it into a temporary folder, run every check; never touches src/dist."""
+    from jinja2 import TemplateError
+
+    from ..build import prepare, write_site
+    from ..config import load_config
+    from ..model import build_model
+    from ..output import DuplicateOutput, Staging
+    from ..pages import load_pages
+    from ..theme import template_problem
+
+    src = Path(src)
+    schema_why = "funnelgen cannot read the site until site.yml and the pages' front matter are valid."
+    try:
+        config_file, data = load_config(src)
+    except BuildError as exc:
+        return _tag(exc.problems, "config.schema", schema_why)
+    site, problems = build_model(src, config_file, data)
+    problems += load_pages(site)
+    problems = _tag(problems, "config.schema", schema_why)
+    if any(p.severity == "error" for p in problems):
+        return problems
+    ctx = CheckContext(site, None, preview=preview, now=now)
+    problems += run_rules(ctx, [r for r in RULES if r.phase == "graph"])
+    if any(p.severity == "error" for p in problems):
+        return problems  # the graph must be whole before pages can be rendered
+
+    tmp = Path(tempfile.mkdtemp(prefix="funnelgen-check-"))
+    try:
+        prep = prepare(src, base_url)
+        staging = Staging(tmp / "out")
+        try:
+            problems += _tag(write_site(prep, staging, jobs=1), "render.page",
+                             "Unsafe or unknown content in a page is left out of the built site.")
+        except TemplateError as exc:
+            return problems + _tag([template_problem(exc, prep.theme, prep.site.src)], "render.template")
+        except DuplicateOutput as exc:
+            return problems + [Problem(str(config_file), f"two outputs write the same file '{exc}'",
+                                       rule="graph.output-paths")]
+        problems += run_checks(prep.site, staging.root, preview=preview, now=now)
+    except BuildError as exc:
+        problems += _tag(exc.problems, "config.schema", schema_why)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return _dedupe(problems)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        key = (p.file, p.line, p.key, p.message, p.rule)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

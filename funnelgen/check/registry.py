@@ -1,0 +1,249 @@
+"""The rule registry and what every rule receives (the site, the built pages, options).
+
+A rule is one function decorated with @rule: it takes a CheckContext and yields
+Problems made with ctx.error()/ctx.warn(). The runner stamps each Problem with
+the rule's id and "why", so a new rule is one small function in a rules_*.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from ..errors import Problem, rel
+
+AREAS = ("integrity", "tracking", "jp", "eu", "us")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    area: str  # integrity | tracking | jp | eu | us
+    fn: Callable
+    why: str
+    severity: str = "error"  # the worst it reports: "error" or "warning" (docs; problems carry their own)
+    phase: str = "site"  # "site": model only; "html": needs the built pages; "graph": validate.py rule
+    title: str = ""
+
+    @property
+    def doc(self) -> str:
+        return self.title or (self.fn.__doc__ or "").strip()
+
+
+RULES: list[Rule] = []
+
+
+def rule(id: str, *, area: str, why: str, severity: str = "error", html: bool = False, phase: str | None = None):
+    """Register a check. `html=True` when it reads the built pages."""
+    def deco(fn):
+        RULES.append(Rule(id=id, area=area, fn=fn, why=why, severity=severity,
+                          phase=phase or ("html" if html else "site")))
+        return fn
+    return deco
+
+
+JST = timezone(timedelta(hours=9))
+_DT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def parse_deadline(text: str, language: str) -> datetime | None:
+    """Absolute time from `2026-12-31`, `2026-12-31 23:59`, `2026-12-31T23:59+09:00`; JST for ja sites.
+
+    A date alone means the end of that day.
+    """
+    m = _DT.match(str(text).strip())
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss, zone = m.groups()
+    if zone in (None, ""):
+        tz = JST if language == "ja" else timezone.utc
+    elif zone == "Z":
+        tz = timezone.utc
+    else:
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    try:
+        if hh is None:
+            return datetime(int(y), int(mo), int(d), 23, 59, 59, tzinfo=tz)
+        return datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Page:
+    """One built HTML page."""
+
+    url: str  # root-relative, e.g. /starter/
+    rel: str  # inside the output folder, e.g. starter/index.html
+    role: str  # step | legal | privacy | 404
+    step: object = None
+    _doc: object = None
+    path: Path | None = None
+
+    @property
+    def doc(self):
+        if self._doc is None:
+            from .html import parse_html
+
+            self._doc = parse_html(self.path.read_text(encoding="utf-8"))
+        return self._doc
+
+
+def truthy_env(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def is_preview_env() -> bool:
+    """Deploy previews may use test keys: FUNNELGEN_ALLOW_TEST_KEYS=1, or Netlify's CONTEXT for non-production."""
+    return truthy_env("FUNNELGEN_ALLOW_TEST_KEYS") or os.environ.get("CONTEXT", "") in (
+        "deploy-preview", "branch-deploy", "dev")
+
+
+class CheckContext:
+    def __init__(self, site, out: Path | None = None, *, preview: bool | None = None, now: datetime | None = None):
+        self.site = site
+        self.out = Path(out) if out else None
+        self.preview = is_preview_env() if preview is None else preview
+        self.now = now or datetime.now(timezone.utc)
+        self.cfg = rel(site.config_file)
+        audience = set(site.settings.get("audience") or [])
+        self.jp = site.language == "ja" or "jp" in audience
+        self.eu = "eu" in audience
+        self.us = "us" in audience
+        self.prefix = site.prefix
+        self._pages: list[Page] | None = None
+        self._sources: dict = {}
+        self._files: dict[str, str] = {}
+        self._exists: dict[str, bool] = {}
+
+    # -- problems ------------------------------------------------------------
+    def error(self, file: str, message: str, *, key: str = "", line: int | None = None, hint: str = "") -> Problem:
+        return Problem(file, message, key=key, line=line, hint=hint, severity="error")
+
+    def warn(self, file: str, message: str, *, key: str = "", line: int | None = None, hint: str = "") -> Problem:
+        return Problem(file, message, key=key, line=line, hint=hint, severity="warning")
+
+    def line_of(self, key_path: str) -> int | None:
+        """Line of a dotted key in site.yml, e.g. 'legal.address' or 'offers.starter.checkout'."""
+        node = {"site": self.site.settings, "legal": self.site.legal, "tracking": self.site.tracking}
+        parts = key_path.split(".")
+        if parts[0] == "offers" and len(parts) > 1 and parts[1] in self.site.offers:
+            line = self.site.offers[parts[1]].line
+            return line
+        if parts[0] == "forms" and len(parts) > 1 and parts[1] in self.site.forms:
+            return self.site.forms[parts[1]].line
+        cur = node.get(parts[0])
+        line = None
+        for part in parts[1:]:
+            lines = getattr(cur, "lines", None)
+            if not isinstance(cur, dict) or part not in cur:
+                break
+            if lines:
+                line = lines.get(part, line)
+            cur = cur[part]
+        return line
+
+    # -- pages -----------------------------------------------------------------
+    @property
+    def pages(self) -> list[Page]:
+        if self._pages is None:
+            self._pages = self._collect_pages()
+        return self._pages
+
+    def _collect_pages(self) -> list[Page]:
+        if self.out is None:
+            return []
+        from ..build import step_output_path
+
+        pages = []
+        for step in self.site.steps.values():
+            relpath = step_output_path(self.site, step)
+            pages.append(Page(step.url, relpath, "step", step, path=self.out / relpath))
+        for role in ("legal", "privacy"):
+            pages.append(Page(f"{self.prefix}{role}/", f"{role}/index.html", role, path=self.out / role / "index.html"))
+        pages.append(Page(f"{self.prefix}404.html", "404.html", "404", path=self.out / "404.html"))
+        return [p for p in pages if p.path.is_file()]
+
+    def page(self, role: str) -> Page | None:
+        return next((p for p in self.pages if p.role == role), None)
+
+    def page_at(self, path: str) -> Page | None:
+        for p in self.pages:
+            if p.url == path or (p.url.endswith("/") and path in (p.url + "index.html", p.url[:-1])):
+                return p
+        return None
+
+    def page_file(self, page: Page) -> str:
+        if page.url not in self._files:
+            self._files[page.url] = rel(page.step.source) if page.step is not None and page.step.source else page.url
+        return self._files[page.url]
+
+    @property
+    def legal_url(self) -> str:
+        return f"{self.prefix}legal/"
+
+    @property
+    def privacy_url(self) -> str:
+        return f"{self.prefix}privacy/"
+
+    def exists(self, path: str) -> bool:
+        """Does a root-relative URL path (no query) name a file in the output?"""
+        if self.out is None:
+            return True
+        if path not in self._exists:
+            self._exists[path] = self._exists_uncached(path)
+        return self._exists[path]
+
+    def _exists_uncached(self, path: str) -> bool:
+        from urllib.parse import unquote
+
+        if not path.startswith(self.prefix):
+            return False
+        inner = unquote(path[len(self.prefix):])
+        if ".." in inner.split("/") or "\x00" in inner:
+            return False
+        target = self.out / inner
+        if path.endswith("/") or inner == "":
+            return (target / "index.html").is_file()
+        return target.is_file() or (target / "index.html").is_file()
+
+    # -- Markdown sources ------------------------------------------------------
+    def source_lines(self, step) -> list[str]:
+        if step is None or not step.source:
+            return []
+        if step.id not in self._sources:
+            try:
+                self._sources[step.id] = step.source.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                self._sources[step.id] = []
+        return self._sources[step.id]
+
+    def source_line(self, step, needle: str) -> int | None:
+        """First line of the step's Markdown that contains `needle` (1-based), or None."""
+        if not needle:
+            return None
+        for i, line in enumerate(self.source_lines(step), 1):
+            if needle in line:
+                return i
+        return None
+
+    def where(self, page: Page, *needles: str) -> tuple[str, int | None]:
+        """(file, line) for a finding on a page: the Markdown line of the first needle found there."""
+        line = None
+        if page.step is not None:
+            line = next((n for n in (self.source_line(page.step, x) for x in needles) if n), None)
+        return self.page_file(page), line
+
+
+def run_rules(ctx: CheckContext, rules: Iterable[Rule]) -> list[Problem]:
+    problems: list[Problem] = []
+    for r in rules:
+        for p in r.fn(ctx) or ():
+            problems.append(replace(p, rule=r.id, why=r.why))
+    return problems
