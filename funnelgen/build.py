@@ -76,6 +76,7 @@ def prepare(src: Path, base_url: str | None = None) -> Prepared:
         if ctx.problems:
             raise BuildError(ctx.problems)
         site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
+        site.assign_urls()  # a preview under another path moves every page
     theme = theme_dir(site)
     env = make_env(site, theme)
     runtime = RUNTIME_JS.read_bytes()
@@ -151,14 +152,19 @@ def write_site(prep: Prepared, writer, jobs: int = 1) -> list[Problem]:
     writer.write("404.html", renderer.render_404())
     writer.write("sitemap.xml", sitemap(site))
     writer.write("robots.txt", robots(site))
-    writer.write("_headers", HEADERS)
+    if not (site.src / "static" / "_headers").is_file():  # a site's own _headers wins
+        writer.write("_headers", HEADERS)
     if (site.src / "static").is_dir():
         writer.copy_tree(site.src / "static")
     return [p for _sid, probs, _links in results for p in probs]
 
 
-def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None) -> BuildResult:
-    """Build the site in `src` into `out` (default: src/dist), atomically."""
+def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None,
+          strict: bool = False) -> BuildResult:
+    """Build the site in `src` into `out` (default: src/dist), atomically.
+
+    `strict` runs every `funnelgen check` rule and fails on warnings too.
+    """
     from jinja2 import TemplateError
 
     from .output import DuplicateOutput, Staging, check_output_dir
@@ -169,14 +175,18 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     out = Path(out) if out else src / "dist"
     prep = prepare(src, base_url)
     site = prep.site
-    check_output_dir(out, src)
+    check_output_dir(out, src, prep.theme)
     staging = Staging(out)
     try:
         problems = write_site(prep, staging, jobs or default_jobs())
         if not problems:
-            from .check import build_errors
+            from .check import build_errors, run_checks
+            from .check.report import strictify
 
-            problems = build_errors(site, staging.root)  # error-level `funnelgen check` rules, before the swap
+            if strict:  # every check, warnings counted as errors
+                problems = strictify(prep.warnings + run_checks(site, staging.root))
+            else:  # error-level `funnelgen check` rules, before the swap
+                problems = build_errors(site, staging.root)
         if problems:
             raise BuildError(problems)
         staging.commit()

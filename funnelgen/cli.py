@@ -56,23 +56,22 @@ def main() -> None:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SRC/dist).")
 @click.option("--base-url", help="Override site.base_url (e.g. a deploy preview URL).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Run every check rule and fail on warnings too.")
 def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, strict: bool) -> None:
     """Build the site in SRC (default: current folder)."""
+    from .build import CACHE_DIR
     from .build import build as run_build
-    from .errors import BuildError
 
     def go():
-        result = run_build(src, out, jobs=jobs, base_url=base_url)
+        result = run_build(src, out, jobs=jobs, base_url=base_url, strict=strict)
         report_problems(result.warnings)
-        if strict and result.warnings:
-            raise BuildError(result.warnings)
         return result
 
     result = run_guarded(go)
     click.echo(f"built {result.pages} pages into {result.out} in {result.seconds * 1000:.0f} ms")
     if result.success_urls:
-        click.echo("after-payment redirect URLs (set these in your payment links; also in .funnelgen/success-urls.txt):")
+        saved = src / CACHE_DIR / "success-urls.txt"
+        click.echo(f"after-payment redirect URLs (set these in your payment links; also saved in {saved}):")
         for oid, url in result.success_urls:
             click.echo(f"  {oid}: {url}")
 

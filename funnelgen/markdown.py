@@ -42,6 +42,30 @@ def parse_info(info: str, name: str) -> tuple[str, dict[str, str]]:
 
 
 _MD_CACHE: dict[bool, object] = {}
+_FENCE = re.compile(r"^[ \t]{0,3}:::+[ \t]*([A-Za-z][\w-]*)", re.M)
+_RAW_DANGER = re.compile(r"javascript:|\son[a-z]+\s*=|<script\b", re.I)
+
+
+def check_block_names(text: str, result: RenderResult) -> None:
+    """`::: testimonal` would silently render as text; report it with a did-you-mean."""
+    from .errors import did_you_mean
+
+    for m in _FENCE.finditer(text):
+        name = m.group(1)
+        if name not in BLOCKS:
+            line = text.count("\n", 0, m.start()) + 1
+            result.problems.append((line, f"unknown block '::: {name}'.{did_you_mean(name, BLOCKS)}",
+                                    f"Blocks are: {', '.join(BLOCKS)}."))
+
+
+def check_raw_html(tok, line, result: RenderResult) -> None:
+    """With allow_html, raw HTML is the author's, but script URLs and handlers are still refused."""
+    parts = [tok] + list(tok.children or [])
+    for part in parts:
+        if part.type in ("html_block", "html_inline") and _RAW_DANGER.search(part.content):
+            result.problems.append((line, "raw HTML contains a script, an on…= event handler or a javascript: URL",
+                                    "Put scripts in front matter `head:`/`body:` or tracking.head/body in site.yml."))
+            part.content = ""
 
 
 def make_markdown(allow_html: bool = False):
@@ -96,6 +120,9 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
         if tok.map:
             line = tok.map[0] + 1
         check_links([tok], line)
+        if allow_html:
+            check_raw_html(tok, line, result)
+    check_block_names(text, result)
 
     def render(toks) -> str:
         out, start, i = [], 0, 0

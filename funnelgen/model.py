@@ -196,6 +196,14 @@ class Site:
         first = next(iter(self.funnels.values()), None)
         return self.steps.get(first.entry) if first else None
 
+    def assign_urls(self) -> None:
+        """Root-relative URL of every step, under base_url's path (sites may live in a sub-folder)."""
+        from .urls import base_path, slug_path
+
+        self.prefix = base_path(self.settings["base_url"])
+        for step in self.steps.values():
+            step.url = slug_path(self.prefix, step.slug)
+
     def successors(self, step: Step) -> list[str]:
         return [t for name, t in step.edges.items() if t]
 
@@ -340,9 +348,5 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
 
     site = Site(src=src, config_file=config_file, settings=data["site"], legal=data["legal"],
                 tracking=data["tracking"] or {}, offers=offers, forms=forms, funnels=funnels, steps=steps)
-    from .urls import base_path, slug_path
-
-    site.prefix = base_path(site.settings["base_url"])
-    for step in steps.values():
-        step.url = slug_path(site.prefix, step.slug)
+    site.assign_urls()
     return site, problems

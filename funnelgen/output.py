@@ -15,6 +15,9 @@ from pathlib import Path
 
 from .errors import BuildError, Problem, rel
 
+IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+IGNORED_DIRS = {".git", ".svn", ".hg", "__pycache__"}
+
 
 class DuplicateOutput(Exception):
     pass
@@ -45,7 +48,7 @@ class Staging:
     def copy_tree(self, src: Path, dest: str = "") -> None:
         """Copy a folder of static files; an existing file is a duplicate output."""
         for path in sorted(src.rglob("*")):
-            if path.is_dir() or path.name.startswith("."):
+            if path.is_dir() or path.name in IGNORED_FILES or any(part in IGNORED_DIRS for part in path.parts):
                 continue
             relpath = str(Path(dest) / path.relative_to(src))
             target = self.path(relpath)
@@ -70,10 +73,19 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def check_output_dir(out: Path, src: Path) -> None:
-    """Refuse output folders whose replacement would destroy sources."""
+SOURCE_DIRS = ("pages", "static", "templates", ".funnelgen")
+
+
+def check_output_dir(out: Path, src: Path, theme: Path | None = None) -> None:
+    """Refuse output folders whose replacement would destroy sources.
+
+    The output folder is replaced whole, so it must not be (or sit inside) the
+    site folder's own sources, the theme, a parent of the site, or a repository.
+    """
     out_r, src_r = out.resolve(), src.resolve()
+    protected = [src_r / name for name in SOURCE_DIRS] + ([theme.resolve()] if theme else [])
     bad = (out_r == src_r or out_r in src_r.parents or out_r == Path.home().resolve() or out_r == Path(out_r.anchor)
+           or any(out_r == p or p in out_r.parents for p in protected)
            or (out_r / ".git").exists() or (out_r / "site.yml").exists() or (out_r / "pages").is_dir())
     if bad:
         raise BuildError([Problem(rel(out), "refusing to use this folder as output: it holds sources and would be replaced",

@@ -200,10 +200,8 @@ class Renderer:
 def sitemap(site: Site) -> str:
     from html import escape
 
+    # "/" is a copy of the home step whose canonical URL is the step's own, so only the step is listed.
     urls = [absolute(site.settings["base_url"], s.url) for s in site.steps.values() if s.indexable]
-    home = site.home_step
-    if home and home.indexable:
-        urls.insert(0, absolute(site.settings["base_url"], site.prefix))
     body = "".join(f"<url><loc>{escape(u)}</loc></url>" for u in urls)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>\n')

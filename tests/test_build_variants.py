@@ -87,14 +87,21 @@ def test_shared_steps_belong_to_every_funnel_that_lists_them(tmp_path):
 
 
 def test_raw_html_is_escaped_unless_allowed(tmp_path):
-    pages = {"gift.md": "---\ntitle: g\n---\n<b onclick=x>hi</b>\n"}
+    import pytest
+
+    from funnelgen.errors import BuildError
+
+    pages = {"gift.md": "---\ntitle: g\n---\n<b class=\"hl\">hi</b>\n"}
     out, _ = built(tmp_path, pages=pages)
-    assert "<b onclick" not in (out / "gift" / "index.html").read_text()
+    assert "&lt;b class" in (out / "gift" / "index.html").read_text()
 
     def allow(cfg):
         cfg["site"]["allow_html"] = True
     out2, _ = built(tmp_path / "b", allow, pages)
-    assert "<b onclick=x>hi</b>" in (out2 / "gift" / "index.html").read_text()
+    assert '<b class="hl">hi</b>' in (out2 / "gift" / "index.html").read_text()
+    with pytest.raises(BuildError) as exc:
+        built(tmp_path / "c", allow, {"gift.md": "---\ntitle: g\n---\n<b onclick=x>hi</b>\n"})
+    assert exc.value.problems[0].line == 4 and "raw HTML" in exc.value.problems[0].message
 
 
 def test_user_copy_cannot_inject_into_templates(tmp_path):

@@ -80,3 +80,42 @@ def test_cli_start_up_does_not_import_the_pipeline():
             "print(sorted(heavy & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_output_inside_a_source_folder_is_refused(minimal_site):
+    for name in ("pages", "static", "templates", "pages/sub"):
+        result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(minimal_site / name)])
+        assert result.exit_code == 1 and "refusing to use this folder" in result.output, name
+    assert (minimal_site / "pages" / "optin.md").is_file()
+
+
+def test_base_url_override_moves_pages_under_its_path(minimal_site, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out), "--base-url",
+                                       "https://example.github.io/preview/"])
+    assert result.exit_code == 0, result.output
+    doc = BeautifulSoup((out / "optin" / "index.html").read_text(), "html.parser")
+    assert doc.find("form")["action"] == "/preview/gift/"
+
+
+def test_strict_build_fails_on_warnings_and_keeps_old_output(minimal_site, tmp_path):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out)]).exit_code == 0
+    cfg = (minimal_site / "site.yml").read_text()
+    (minimal_site / "site.yml").write_text(cfg.replace("https://buy.stripe.com/abc123", "https://buy.stripe.com/test_abc123"))
+    assert CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out)]).exit_code == 0  # a warning only
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out), "--strict"])
+    assert result.exit_code == 1 and "test" in result.output
+    assert (out / "optin" / "index.html").is_file()
+
+
+def test_static_dotfiles_are_copied_and_a_site_headers_file_wins(minimal_site, tmp_path):
+    static = minimal_site / "static"
+    static.mkdir()
+    (static / ".nojekyll").write_text("")
+    (static / "_headers").write_text("/*\n  X-Custom: 1\n")
+    (static / ".DS_Store").write_text("junk")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out)]).exit_code == 0
+    assert (out / ".nojekyll").exists() and not (out / ".DS_Store").exists()
+    assert "X-Custom" in (out / "_headers").read_text()

@@ -51,3 +51,16 @@ def test_front_matter_is_not_rendered():
 def test_parse_info():
     assert parse_info("cta 今すぐ申し込む", "cta") == ("今すぐ申し込む", {})
     assert parse_info('price offer="coaching"', "price") == ("", {"offer": "coaching"})
+
+
+def test_unknown_block_names_are_reported_with_a_suggestion():
+    result = render_markdown("intro\n\n::: testimonal name=\"x\"\nhi\n:::\n", echo)
+    line, message, hint = result.problems[0]
+    assert line == 3 and "unknown block '::: testimonal'" in message and "Did you mean 'testimonial'?" in message
+
+
+def test_raw_html_with_scripts_is_refused_even_when_html_is_allowed():
+    for snippet in ('<img src=x onerror="steal()">\n', '<a href="javascript:x">a</a>\n', "<script>x</script>\n"):
+        result = render_markdown(snippet, echo, allow_html=True)
+        assert result.problems and "raw HTML" in result.problems[0][1], snippet
+        assert "steal" not in result.html and "javascript" not in result.html

@@ -75,7 +75,7 @@ def links_resolve(ctx):
                 other = page if path == page.url else ctx.page_at(path)
                 if other is not None and frag not in other.doc.ids:
                     yield ctx.error(file, f"link '{url}' on {page.url}: no element with id '{frag}' on {path}",
-                                    line=line, hint="Link to an id that exists ({#id} after a heading sets one).")
+                                    line=line, hint="Link to an id that exists: put {#id} on its own line just before a heading or paragraph to give it one.")
 
 
 @rule("forms.netlify", area="integrity", html=True,
