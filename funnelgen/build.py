@@ -178,15 +178,16 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     check_output_dir(out, src, prep.theme)
     staging = Staging(out)
     try:
-        problems = write_site(prep, staging, jobs or default_jobs())
+        jobs = jobs or default_jobs()
+        problems = write_site(prep, staging, jobs)
         if not problems:
             from .check import build_errors, run_checks
             from .check.report import strictify
 
             if strict:  # every check, warnings counted as errors
-                problems = strictify(prep.warnings + run_checks(site, staging.root))
+                problems = strictify(prep.warnings + run_checks(site, staging.root, jobs=jobs))
             else:  # error-level `funnelgen check` rules, before the swap
-                problems = build_errors(site, staging.root)
+                problems = build_errors(site, staging.root, jobs)
         if problems:
             raise BuildError(problems)
         staging.commit()

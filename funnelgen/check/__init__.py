@@ -30,18 +30,18 @@ def rule_ids() -> list[str]:
 
 
 def run_checks(site, out_dir: Path | None, *, preview: bool | None = None, now=None,
-               include_graph: bool = False) -> list[Problem]:
+               include_graph: bool = False, jobs: int = 1) -> list[Problem]:
     """Run every rule on a loaded site and (when out_dir is given) its built pages."""
     ctx = CheckContext(site, out_dir, preview=preview, now=now)
-    rules = [r for r in RULES if (r.phase != "graph" or include_graph) and (r.phase != "html" or out_dir)]
-    return run_rules(ctx, rules)
+    rules = [r for r in RULES if (r.phase != "graph" or include_graph) and (r.phase in ("site", "graph") or out_dir)]
+    return run_rules(ctx, rules, jobs)
 
 
-def build_errors(site, out_dir: Path) -> list[Problem]:
+def build_errors(site, out_dir: Path, jobs: int = 1) -> list[Problem]:
     """Error-level checks for `funnelgen build` (validate.py's graph rules already ran in load_site)."""
     ctx = CheckContext(site, out_dir)
     rules = [r for r in RULES if r.phase != "graph" and r.severity == "error"]
-    return [p for p in run_rules(ctx, rules) if p.severity == "error"]
+    return [p for p in run_rules(ctx, rules, jobs) if p.severity == "error"]
 
 
 def _tag(problems, rule_id: str, why: str = "") -> list[Problem]:

@@ -1,4 +1,4 @@
-"""One pass of the stdlib html.parser per built page into a small element tree.
+"""One lxml parse per built page into a small element tree.
 
 Rules query the tree (`doc.find(...)`, `el.text`, `el.own_text`) instead of
 re-parsing, so adding a rule costs a walk over a list, not another parse.
@@ -7,7 +7,6 @@ re-parsing, so adding a rule costs a walk over a list, not another parse.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 RAW = {"script", "style"}
@@ -20,25 +19,38 @@ _WS = re.compile(r"\s+")
 
 
 class El:
-    __slots__ = ("tag", "attrs", "line", "parent", "children", "in_head", "_parts", "_own", "index")
+    """One element; text is computed on demand from the lxml node (most rules never ask)."""
 
-    def __init__(self, tag: str, attrs: dict, line: int, parent: El | None, in_head: bool, index: int):
+    __slots__ = ("tag", "attrs", "line", "parent", "children", "in_head", "index", "_x", "_text", "_own")
+
+    def __init__(self, tag: str, attrs: dict, line: int, parent: El | None, in_head: bool, index: int, x=None):
         self.tag, self.attrs, self.line, self.parent = tag, attrs, line, parent
         self.children: list[El] = []
         self.in_head = in_head
-        self._parts: list[str] = []
-        self._own: list[str] = []
         self.index = index
+        self._x = x
+        self._text: str | None = None
+        self._own: str | None = None
 
     @property
     def text(self) -> str:
         """All text inside, whitespace collapsed (script text for <script>)."""
-        return _WS.sub(" ", "".join(self._parts)).strip()
+        if self._text is None:
+            if self._x is None:
+                self._text = ""
+            elif self.tag in RAW:
+                self._text = _WS.sub(" ", self._x.text or "").strip()
+            else:
+                self._text = _WS.sub(" ", "".join(_texts(self._x))).strip()
+        return self._text
 
     @property
     def own_text(self) -> str:
         """Text not inside a nested block element (what a reader sees as this block's sentence)."""
-        return _WS.sub(" ", "".join(self._own)).strip()
+        if self._own is None:
+            own = "".join(_own_texts(self._x)) if self._x is not None and self.tag in BLOCKS else ""
+            self._own = _WS.sub(" ", own).strip()
+        return self._own
 
     def get(self, name: str, default=None):
         return self.attrs.get(name, default)
@@ -84,6 +96,28 @@ class El:
         return f"<{self.tag} line {self.line} {self.attrs}>"
 
 
+def _texts(x):
+    """Text of x and its descendants in order, leaving out script/style bodies."""
+    if x.text:
+        yield x.text
+    for child in x:
+        if isinstance(child.tag, str) and child.tag not in RAW:
+            yield from _texts(child)
+        if child.tail:
+            yield child.tail
+
+
+def _own_texts(x):
+    """Text whose nearest block-level ancestor is x."""
+    if x.text:
+        yield x.text
+    for child in x:
+        if isinstance(child.tag, str) and child.tag not in BLOCKS and child.tag not in RAW:
+            yield from _own_texts(child)
+        if child.tail:
+            yield child.tail
+
+
 class Doc:
     def __init__(self, root: El, els: list[El]):
         self.root = root
@@ -110,56 +144,29 @@ class Doc:
         return self._body.children[0] if self._body is not None and self._body.children else None
 
 
-class _Parser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = El("#document", {}, 1, None, False, -1)
-        self.stack = [self.root]
-        self.els: list[El] = []
-        self.in_head = False
-
-    def _open(self, tag, attrs, void):
-        attrs_d = {k: (v if v is not None else "") for k, v in attrs}
-        if tag == "head":
-            self.in_head = True
-        elif tag == "body":
-            self.in_head = False
-        parent = self.stack[-1]
-        el = El(tag, attrs_d, self.getpos()[0], parent, self.in_head, len(self.els))
-        parent.children.append(el)
-        self.els.append(el)
-        if not void:
-            self.stack.append(el)
-
-    def handle_starttag(self, tag, attrs):
-        self._open(tag, attrs, tag in VOID)
-
-    def handle_startendtag(self, tag, attrs):
-        self._open(tag, attrs, True)
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self.in_head = False
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        top = self.stack[-1]
-        if top.tag in RAW:
-            top._parts.append(data)
-            return
-        for el in self.stack[1:]:
-            el._parts.append(data)
-        for el in reversed(self.stack):
-            if el.tag in BLOCKS:
-                el._own.append(data)
-                break
-
-
 def parse_html(text: str) -> Doc:
-    parser = _Parser()
-    parser.feed(text)
-    parser.close()
-    return Doc(parser.root, parser.els)
+    """Parse with lxml (libxml2: ~10x faster than html.parser, which matters at thousands of pages)."""
+    import lxml.html
+
+    doc_root = El("#document", {}, 1, None, False, -1)
+    els: list[El] = []
+    if not text.strip():
+        return Doc(doc_root, els)
+    html = lxml.html.document_fromstring(text)
+
+    def walk(x, parent: El, in_head: bool) -> None:
+        for child in x:
+            tag = child.tag
+            if not isinstance(tag, str):  # comments, processing instructions
+                continue
+            head = in_head or tag == "head"
+            el = El(tag, dict(child.attrib), child.sourceline or 1, parent, head and tag != "body", len(els), child)
+            parent.children.append(el)
+            els.append(el)
+            walk(child, el, head and tag != "body")
+
+    top = El(html.tag, dict(html.attrib), html.sourceline or 1, doc_root, False, 0, html)
+    doc_root.children.append(top)
+    els.append(top)
+    walk(html, top, False)
+    return Doc(doc_root, els)

@@ -26,7 +26,9 @@ class Rule:
     fn: Callable
     why: str
     severity: str = "error"  # the worst it reports: "error" or "warning" (docs; problems carry their own)
-    phase: str = "site"  # "site": model only; "html": needs the built pages; "graph": validate.py rule
+    # "site": model only; "html": run once per built page (ctx.pages is that page); "output": once, reads the
+    # output folder; "graph": a validate.py rule.
+    phase: str = "site"
     title: str = ""
 
     @property
@@ -38,7 +40,8 @@ RULES: list[Rule] = []
 
 
 def rule(id: str, *, area: str, why: str, severity: str = "error", html: bool = False, phase: str | None = None):
-    """Register a check. `html=True` when it reads the built pages."""
+    """Register a check. `html=True` when it reads built pages: it then runs once per page, and
+    `ctx.pages` holds just that page (cross-page facts: `ctx.page_at(url).ids`, `ctx.exists(url)`)."""
     def deco(fn):
         RULES.append(Rule(id=id, area=area, fn=fn, why=why, severity=severity,
                           phase=phase or ("html" if html else "site")))
@@ -86,6 +89,8 @@ class Page:
     _doc: object = None
     path: Path | None = None
 
+    _ids: frozenset | None = None
+
     @property
     def doc(self):
         if self._doc is None:
@@ -93,6 +98,22 @@ class Page:
 
             self._doc = parse_html(self.path.read_text(encoding="utf-8"))
         return self._doc
+
+    @property
+    def ids(self) -> frozenset:
+        """Element ids, for anchors into this page from another one (a regex scan, no parse)."""
+        if self._doc is not None:
+            return frozenset(self._doc.ids)
+        if self._ids is None:
+            self._ids = frozenset(_ID_ATTR.findall(self.path.read_text(encoding="utf-8")))
+        return self._ids
+
+    def release(self) -> None:
+        """Forget the parsed tree: html rules run page by page so memory stays flat."""
+        self._doc = None
+
+
+_ID_ATTR = re.compile(r"""\sid=["']?([^"'\s>]+)""")
 
 
 def truthy_env(name: str) -> bool:
@@ -118,6 +139,7 @@ class CheckContext:
         self.us = "us" in audience
         self.prefix = site.prefix
         self._pages: list[Page] | None = None
+        self.view: list[Page] | None = None  # the page(s) html rules are looking at right now
         self._sources: dict = {}
         self._files: dict[str, str] = {}
         self._exists: dict[str, bool] = {}
@@ -151,10 +173,15 @@ class CheckContext:
 
     # -- pages -----------------------------------------------------------------
     @property
-    def pages(self) -> list[Page]:
+    def all_pages(self) -> list[Page]:
         if self._pages is None:
             self._pages = self._collect_pages()
         return self._pages
+
+    @property
+    def pages(self) -> list[Page]:
+        """What an html rule iterates: one page at a time while html rules run, else every page."""
+        return self.view if self.view is not None else self.all_pages
 
     def _collect_pages(self) -> list[Page]:
         if self.out is None:
@@ -174,7 +201,7 @@ class CheckContext:
         return next((p for p in self.pages if p.role == role), None)
 
     def page_at(self, path: str) -> Page | None:
-        for p in self.pages:
+        for p in self.all_pages:
             if p.url == path or (p.url.endswith("/") and path in (p.url + "index.html", p.url[:-1])):
                 return p
         return None
@@ -241,9 +268,52 @@ class CheckContext:
         return self.page_file(page), line
 
 
-def run_rules(ctx: CheckContext, rules: Iterable[Rule]) -> list[Problem]:
+def run_rules(ctx: CheckContext, rules: Iterable[Rule], jobs: int = 1) -> list[Problem]:
+    """Run rules; html rules stream over the pages (in parallel with jobs > 1), one parsed page at a time."""
+    rules = list(rules)
     problems: list[Problem] = []
     for r in rules:
-        for p in r.fn(ctx) or ():
-            problems.append(replace(p, rule=r.id, why=r.why))
+        if r.phase != "html":
+            problems.extend(_stamp(r, r.fn(ctx)))
+    html_rules = [r for r in rules if r.phase == "html"]
+    if html_rules and ctx.out is not None:
+        problems.extend(_run_html(ctx, html_rules, jobs))
     return problems
+
+
+def _stamp(r: Rule, found) -> list[Problem]:
+    return [replace(p, rule=r.id, why=r.why) for p in found or ()]
+
+
+_HTML_STATE: dict = {}
+PARALLEL_PAGES = 48  # below this, forking costs more than it saves
+
+
+def _check_page(index: int) -> list[Problem]:
+    ctx, rules = _HTML_STATE["ctx"], _HTML_STATE["rules"]
+    page = ctx.all_pages[index]
+    ctx.view = [page]
+    try:
+        return [p for r in rules for p in _stamp(r, r.fn(ctx))]
+    finally:
+        ctx.view = None
+        page.release()
+        if page.step is not None:
+            ctx._sources.pop(page.step.id, None)
+
+
+def _run_html(ctx: CheckContext, rules: list[Rule], jobs: int) -> list[Problem]:
+    indexes = range(len(ctx.all_pages))
+    _HTML_STATE.update(ctx=ctx, rules=rules)
+    try:
+        if jobs <= 1 or len(indexes) < PARALLEL_PAGES:
+            results = [_check_page(i) for i in indexes]
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_check_page, indexes, chunksize=max(8, len(indexes) // (jobs * 8))))
+    finally:
+        _HTML_STATE.clear()
+    return [p for found in results for p in found]

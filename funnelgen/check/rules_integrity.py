@@ -73,7 +73,7 @@ def links_resolve(ctx):
                 continue
             if frag and frag not in ("top",):
                 other = page if path == page.url else ctx.page_at(path)
-                if other is not None and frag not in other.doc.ids:
+                if other is not None and frag not in other.ids:
                     yield ctx.error(file, f"link '{url}' on {page.url}: no element with id '{frag}' on {path}",
                                     line=line, hint="Link to an id that exists: put {#id} on its own line just before a heading or paragraph to give it one.")
 
@@ -82,7 +82,8 @@ def links_resolve(ctx):
       why="Netlify silently drops submissions of forms it cannot detect: the lead is lost and nobody notices.")
 def forms_netlify(ctx):
     """Netlify forms: unique names, POST, hidden form-name, honeypot field, action page exists."""
-    seen: dict[str, tuple[frozenset, str]] = {}
+    # Names are unique by construction (form ids are mapping keys; duplicate keys are refused), so this
+    # rule checks each page on its own and can run page by page in parallel.
     for page in ctx.pages:
         for form in page.doc.find("form", lambda e: "data-netlify" in e.attrs or "netlify" in e.attrs):
             file = ctx.page_file(page)
@@ -120,11 +121,9 @@ def forms_netlify(ctx):
             elif not ctx.exists(target[0]) or step_for_path(ctx, target[0]) is None:
                 yield ctx.error(file, f"form '{name}' on {page.url} sends visitors to {target[0]}, which is not a "
                                       "step of the site", hint="Point the step's next: at an existing step.")
-            fields = frozenset(names - {"form-name", trap})
-            if name in seen and seen[name][0] != fields:
-                yield ctx.error(file, f"two different forms are both named '{name}' ({seen[name][1]} and {page.url})",
-                                hint="Netlify keeps one field list per form name: give each form its own id.")
-            seen.setdefault(name, (fields, page.url))
+            if ctx.site.forms.get(name) is None:
+                yield ctx.error(file, f"Netlify form '{name}' on {page.url} is not a form of site.yml",
+                                hint="Netlify keeps one field list per form name: name forms after their forms: id.")
 
 
 @rule("forms.redirect", area="integrity", html=True,
@@ -146,7 +145,7 @@ def forms_redirect(ctx):
                                 hint="Check site.base_url and the step's next:.")
 
 
-@rule("payments.success-url", area="integrity", html=True,
+@rule("payments.success-url", area="integrity", phase="output",
       why="The payment provider sends buyers to this URL; if it is missing the buyer sees a 404 right after paying.")
 def success_urls(ctx):
     """Every offer sold by checkout has an after-payment URL that lands on a built step."""
