@@ -1,0 +1,320 @@
+"""The dev builder: full builds into fresh folders, single pages re-rendered in place.
+
+`DevBuilder` is the callable the server is handed. Called with `None` it
+builds everything; called with a set of changed paths it decides how much to
+redo from *which kind of file* changed (like Zola's serve):
+
+- a page file          -> re-read its front matter and re-render that page (and
+                          the `/` alias when it is the home step, the sitemap
+                          when its indexability changed); the loaded site model
+                          and compiled templates stay in memory, so the cost
+                          does not grow with the number of pages;
+- site.yml             -> load the whole site again and render every page;
+- a template or asset  -> keep the site model, make a new template environment
+                          and render every page (CSS is inlined into pages);
+- anything else        -> nothing (dist/, .funnelgen/, editor temp files...).
+
+Full renders go into a new folder that is swapped in only when nothing failed,
+so a broken edit keeps the last good site on screen. Errors are remembered per
+scope ("site" or one page) and reported together until fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..build import RUNTIME_JS, Prepared, default_jobs, load_site, step_output_path, write_site
+from ..config import CONFIG_NAMES
+from ..errors import BuildError, Problem, rel
+from ..pages import PAGES_DIR, load_page, page_path
+
+FULL, REWRITE, PAGES, NOTHING = "full", "rewrite", "pages", "nothing"
+
+
+@dataclass
+class Outcome:
+    """What one (re)build did; the server only reads these fields."""
+
+    ok: bool
+    root: Path | None  # folder to serve (the last good one when ok is False)
+    prefix: str = "/"  # URL path the site is mounted at (from base_url)
+    problems: list = field(default_factory=list)  # every outstanding error
+    warnings: list = field(default_factory=list)
+    paths: list[str] | None = None  # URL paths whose HTML changed; None = all of them
+    css_only: bool = False
+    summary: str = ""
+    seconds: float = 0.0
+
+
+def _real(path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def prepare_render(site, warnings) -> Prepared:
+    """The second half of build.prepare(): theme, jinja env, renderer (for an already loaded site)."""
+    import hashlib
+
+    from ..render import Renderer
+    from ..theme import make_env, theme_dir
+
+    theme = theme_dir(site)
+    env = make_env(site, theme)
+    runtime = RUNTIME_JS.read_bytes()
+    runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
+    override_css = site.src / "templates" / "style.css"
+    css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"
+    renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css_path.read_text(encoding="utf-8"))
+    return Prepared(site, warnings, theme, renderer, runtime, runtime_name)
+
+
+def site_checks(site, root: Path) -> list[Problem]:
+    """The error-level `funnelgen check` rules that `funnelgen build` runs, so the overlay agrees with it."""
+    try:
+        from ..check import build_errors
+    except ImportError:  # pragma: no cover - older trees without the check package
+        return []
+    return build_errors(site, root)
+
+
+class DevBuilder:
+    """Builds `src` into folders under `workdir` (private, never the deploy output)."""
+
+    def __init__(self, src: Path, workdir: Path, jobs: int | None = None):
+        self.src = _real(src)
+        self.workdir = Path(workdir)
+        self.jobs = jobs or default_jobs()
+        self.prep: Prepared | None = None
+        self.root: Path | None = None  # the folder being served
+        self.errors: dict[str, list[Problem]] = {}
+        self.page_steps: dict[Path, list[str]] = {}  # page file -> step ids using it
+        self._old_roots: list[Path] = []
+        self._lock = threading.Lock()  # one build at a time
+
+    # -- what the server and the preview app read -------------------------------
+    @property
+    def site(self):
+        return self.prep.site if self.prep else None
+
+    @property
+    def prefix(self) -> str:
+        return self.prep.site.prefix if self.prep else "/"
+
+    def watch_paths(self) -> list[Path]:
+        """Folders to watch: the source folder and the theme when it lives elsewhere."""
+        paths = [self.src]
+        if self.prep is not None:
+            theme = _real(self.prep.theme)
+            if self.src not in theme.parents and theme != self.src:
+                paths.append(theme)
+        return paths
+
+    def problems(self) -> list[Problem]:
+        return [p for scope in self.errors.values() for p in scope]
+
+    # -- the callable ---------------------------------------------------------------
+    def __call__(self, changes: set[Path] | None = None) -> Outcome | None:
+        with self._lock:
+            started = time.perf_counter()
+            if changes is None:
+                mode, steps, css = FULL, [], False
+            else:
+                mode, steps, css = self.classify(changes)
+            if mode == NOTHING:
+                return None
+            if mode == PAGES and "site" in self.errors:
+                mode = FULL  # the last full build failed; only a full one can tell it is fixed
+            if mode == REWRITE and self.errors:
+                mode = FULL  # some page's front matter may be half loaded
+            if mode == PAGES:
+                outcome = self._pages(steps)
+            else:
+                outcome = self._full(reload_site=mode == FULL)
+                outcome.css_only = css and outcome.ok and mode == REWRITE
+            outcome.seconds = time.perf_counter() - started
+            return outcome
+
+    def classify(self, changes: set[Path]) -> tuple[str, list[str], bool]:
+        """Decide the least work that covers `changes`: (mode, step ids, css only)."""
+        mode, steps, css_only = NOTHING, [], True
+        theme = _real(self.prep.theme) if self.prep else None
+        pages_dir = self.src / PAGES_DIR
+        for raw in changes:
+            path = _real(raw)
+            kind = self._kind(path, pages_dir, theme)
+            if kind == "ignore":
+                continue
+            if kind == "page":
+                ids = self.page_steps.get(path, [])
+                if ids:
+                    steps += [s for s in ids if s not in steps]
+                    mode = mode if mode in (FULL, REWRITE) else PAGES
+                    css_only = False
+                elif self._was_dir(path):
+                    mode, css_only = FULL, False  # a folder holding pages moved or vanished
+                continue
+            if kind == "config":
+                mode, css_only = FULL, False
+                continue
+            if path.is_dir():
+                continue  # a new folder changes nothing until files appear in it (they have events of their own)
+            # templates, theme files, static files: same site model, fresh output
+            if mode != FULL:
+                mode = REWRITE
+            if kind != "css":
+                css_only = False
+        if mode == PAGES:
+            css_only = False
+        return mode, steps, css_only and mode == REWRITE
+
+    def _was_dir(self, path: Path) -> bool:
+        return any(path in p.parents for p in self.page_steps)
+
+    def _kind(self, path: Path, pages_dir: Path, theme: Path | None) -> str:
+        try:
+            relp = path.relative_to(self.src)
+        except ValueError:
+            relp = None
+        if relp is not None:
+            parts = relp.parts
+            if not parts or any(p.startswith(".") for p in parts) or parts[0] in ("dist", "node_modules"):
+                return "ignore"
+            if len(parts) == 1 and parts[0] in CONFIG_NAMES:
+                return "config"
+            if parts[0] == PAGES_DIR:
+                return "page"
+            if parts[0] == "templates":
+                return "css" if parts[1:] == ("style.css",) else "template"
+            if parts[0] == "static":
+                return "static"
+        if theme is not None and (path == theme or theme in path.parents):
+            trel = path.relative_to(theme).parts
+            if trel[:1] == ("templates",):
+                return "template"
+            if trel[:1] == ("assets",):
+                return "css" if trel[1:] == ("style.css",) else "asset"
+            return "ignore"
+        return "ignore"
+
+    # -- builds ---------------------------------------------------------------------
+    def _full(self, reload_site: bool) -> Outcome:
+        from jinja2 import TemplateError
+
+        from ..output import DuplicateOutput, Staging
+        from ..theme import template_problem
+
+        prep, staging = None, None
+        try:
+            if reload_site or self.prep is None:
+                site, warnings = load_site(self.src)
+            else:
+                site, warnings = self.prep.site, self.prep.warnings
+            prep = prepare_render(site, warnings)
+            staging = Staging(self.workdir / "site")
+            problems = write_site(prep, staging, self.jobs if len(site.steps) >= 200 else 1)
+            if not problems:
+                problems = site_checks(site, staging.root)
+            if problems:
+                raise BuildError(problems)
+        except BuildError as exc:
+            return self._failed(staging, exc.problems)
+        except TemplateError as exc:
+            theme = prep.theme if prep else self.src
+            return self._failed(staging, [template_problem(exc, theme, self.src)])
+        except DuplicateOutput as exc:
+            return self._failed(staging, [Problem(rel(self.src / "static"), f"two outputs write the same file '{exc}'",
+                                                  hint="Rename the static file or change the step's slug.")])
+        except OSError as exc:  # a file vanished mid-build (git checkout): the next event rebuilds
+            return self._failed(staging, [Problem(rel(exc.filename or self.src), f"could not read: {exc.strerror}",
+                                                  hint="Save the file again.")])
+        old, self.root, self.prep = self.root, staging.root, prep
+        os.chmod(self.root, 0o755)
+        self.errors = {}
+        self.page_steps = {}
+        for step in prep.site.steps.values():
+            path = page_path(self.src, step.page)
+            if path is not None:
+                self.page_steps.setdefault(_real(path), []).append(step.id)
+        if old is not None:
+            self._retire(old)
+        n = len(prep.site.steps)
+        return Outcome(True, self.root, prep.site.prefix, [], list(prep.warnings), None, False,
+                       f"rebuilt all {n} page{'s' if n != 1 else ''}")
+
+    def warm(self) -> None:
+        """Set up in this process what forked workers set up for themselves (the first save stays fast)."""
+        if self.prep is not None:
+            from ..markdown import make_markdown
+
+            make_markdown(bool(self.prep.site.settings.get("allow_html")))
+
+    def _failed(self, staging, problems: list[Problem]) -> Outcome:
+        if staging is not None:
+            staging.abort()
+        errors = [p for p in problems if p.severity == "error"] or problems
+        self.errors = {"site": errors}
+        return Outcome(False, self.root, self.prefix, self.problems(), [], None, False, "build failed")
+
+    def _pages(self, step_ids: list[str]) -> Outcome:
+        from jinja2 import TemplateError
+
+        from ..render import sitemap
+        from ..theme import template_problem
+
+        site, renderer = self.prep.site, self.prep.renderer
+        paths, done = [], []
+        for sid in step_ids:
+            step = site.steps[sid]
+            was_indexable = step.indexable
+            problems = [p for p in load_page(site, step) if p.severity == "error"]
+            try:
+                if not problems:
+                    rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
+                    problems = rendered.problems
+            except TemplateError as exc:
+                problems = [template_problem(exc, self.prep.theme, self.src)]
+            except (OSError, UnicodeDecodeError) as exc:
+                problems = [Problem(rel(step.source or self.src), f"could not read the page: {exc}",
+                                    hint="Save the file again (as UTF-8).")]
+            if problems:
+                self.errors[f"page:{sid}"] = problems
+                continue
+            self.errors.pop(f"page:{sid}", None)
+            self._write(step_output_path(site, step), rendered.html)
+            paths.append(step.url)
+            if site.home_step is step:
+                self._write("index.html", rendered.html)
+                paths.append(site.prefix)
+            if step.indexable != was_indexable:
+                self._write("sitemap.xml", sitemap(site))
+            done.append(f"{sid} ({rel(step.source)})")
+        ok = not self.errors
+        summary = f"rebuilt {', '.join(done)}" if done else "page failed to build"
+        return Outcome(ok, self.root, site.prefix, self.problems(), [], paths, False, summary)
+
+    def _write(self, relpath: str, data: str) -> None:
+        """Replace one file in the served folder atomically (readers never see half a page)."""
+        target = self.root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".fg-", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8"))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+
+    def _retire(self, old: Path) -> None:
+        """Delete superseded folders, keeping the newest old one for requests still reading it."""
+        self._old_roots.append(old)
+        while len(self._old_roots) > 1:
+            shutil.rmtree(self._old_roots.pop(0), ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            for path in self._old_roots + ([self.root] if self.root else []):
+                shutil.rmtree(path, ignore_errors=True)
+            self._old_roots, self.root = [], None

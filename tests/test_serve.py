@@ -1,0 +1,517 @@
+"""`funnelgen serve` end to end: a real server on a free port, real files, real events.
+
+Synchronisation is always on events (the SSE stream or the server's build
+condition), never on sleeps. Every test works on a copy of site_src.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import queue
+import re
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from funnelgen.serve import Preview
+
+# watchdog warns (from its own thread) when nested folders appear at once; harmless, and filtered in serve too.
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 10
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    dest = tmp_path / "site"
+    shutil.copytree(ROOT / "site_src", dest, ignore=shutil.ignore_patterns("dist", ".funnelgen"))
+    return dest
+
+
+class Events:
+    """A server-sent-events client reading in a thread; `wait()` blocks on the next matching event."""
+
+    def __init__(self, preview: Preview):
+        host, port = preview.server.server_address[:2]
+        self.conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+        self.conn.request("GET", "/_fg/events")
+        self.resp = self.conn.getresponse()
+        assert self.resp.status == 200
+        assert self.resp.getheader("Content-Type").startswith("text/event-stream")
+        self.q: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.hello = self.wait("hello")
+
+    def _read(self) -> None:
+        event, data = None, []
+        try:
+            for raw in self.resp:
+                line = raw.decode("utf-8").rstrip("\r\n")
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:"):
+                    data.append(line[5:].strip())
+                elif not line and event:
+                    self.q.put((event, json.loads("".join(data))))
+                    event, data = None, []
+        except (OSError, ValueError):
+            pass
+        self.q.put(("closed", {}))
+
+    def wait(self, kind: str = "build", where=lambda d: True) -> dict:
+        while True:
+            event, data = self.q.get(timeout=TIMEOUT)
+            if event == kind and where(data):
+                return data
+            if event == "closed" and kind != "closed":
+                raise AssertionError("event stream closed")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture
+def preview(site: Path):
+    reports = []
+    p = Preview(site, port=0, debounce=0.01, report=reports.append)
+    p.reports = reports
+    outcome = p.start()
+    assert outcome.ok, [x.format() for x in outcome.problems]
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def events(preview: Preview):
+    ev = Events(preview)
+    yield ev
+    ev.close()
+
+
+def request(preview: Preview, method: str, path: str, body: bytes | str | None = None, headers=None):
+    host, port = preview.server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    try:
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def get(preview: Preview, path: str):
+    return request(preview, "GET", path)
+
+
+def post_form(preview: Preview, path: str, fields: dict):
+    from urllib.parse import urlencode
+
+    return request(preview, "POST", path, urlencode(fields),
+                   {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# -- watch and reload -------------------------------------------------------------------------
+def test_edit_page_rerenders_only_that_page_and_reload_event_arrives(preview, events, site):
+    replace_in(site / "pages" / "starter.md", "## 講座の内容", "## 講座の内容（改訂版）")
+    data = events.wait(where=lambda d: "/starter/" in (d["paths"] or []))
+    assert data["ok"] is True and data["paths"] == ["/starter/"]
+    status, headers, body = get(preview, "/starter/")
+    assert status == 200 and "講座の内容（改訂版）" in body
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert 'id="fg-dev"' in body and "EventSource" in body  # reload client injected at serve time
+    assert "rebuilt starter" in preview.reports[-1].summary
+
+
+def test_home_step_also_updates_the_root_alias(preview, events, site):
+    replace_in(site / "pages" / "optin.md", "title:", "title: NEWTITLE")
+    data = events.wait(where=lambda d: d["paths"] and "/optin/" in d["paths"])
+    assert "/" in data["paths"]
+    assert "NEWTITLE" in get(preview, "/")[2]
+
+
+def test_editor_save_by_temp_file_and_rename(preview, events, site):
+    page = site / "pages" / "gift.md"
+    tmp = site / "pages" / ".gift.md.swp"
+    tmp.write_text(page.read_text(encoding="utf-8") + "\n\nSAVED-BY-RENAME\n", encoding="utf-8")
+    tmp.replace(page)
+    events.wait(where=lambda d: d["paths"] and "/gift/" in d["paths"])
+    assert "SAVED-BY-RENAME" in get(preview, "/gift/")[2]
+
+
+def test_broken_yaml_shows_overlay_keeps_last_good_page_then_recovers(preview, events, site):
+    config = site / "site.yml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace("offers:\n", "offers:\n  broken: [\n", 1), encoding="utf-8")
+    data = events.wait(where=lambda d: not d["ok"])
+    assert data["ok"] is False
+    problem = data["problems"][0]
+    assert problem["file"].endswith("site.yml") and problem["line"] and "YAML" in problem["message"]
+    status, _, body = get(preview, "/starter/")
+    assert status == 200 and "ステップメール" in body  # the last good page
+    assert 'id="fg-overlay"' in body and "site.yml:" in body and "YAML syntax error" in body
+    status, _, body = get(preview, "/_fg/status")
+    assert json.loads(body)["ok"] is False
+    assert preview.reports[-1].ok is False  # the terminal got the same problems
+
+    config.write_text(good, encoding="utf-8")
+    data = events.wait()
+    assert data["ok"] is True and data["paths"] is None  # a config change reloads every page
+    body = get(preview, "/starter/")[2]
+    assert 'id="fg-overlay"' not in body
+
+
+def test_overlay_is_html_escaped(preview, events, site):
+    config = site / "site.yml"
+    replace_in(config, "next: gift}", 'next: "<img src=x onerror=alert(1)>"}')
+    data = events.wait(where=lambda d: not d["ok"])
+    assert data["ok"] is False
+    assert any("<img src=x" in p["text"] for p in data["problems"])  # JSON event carries the raw text
+    body = get(preview, "/gift/")[2]
+    overlay = body[body.index('id="fg-overlay"'):]
+    assert "<img src=x" not in overlay and "&lt;img src=x" in overlay
+
+
+def test_front_matter_error_only_blocks_that_page(preview, events, site):
+    page = site / "pages" / "upsell.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    data = events.wait(where=lambda d: not d["ok"])
+    assert data["ok"] is False and "upsell.md" in data["problems"][0]["file"]
+    assert get(preview, "/upsell/")[0] == 200  # last good version still served
+    replace_in(site / "pages" / "gift.md", "---\n", "---\n")  # other pages still rebuild meanwhile
+    data = events.wait(where=lambda d: d["paths"] == ["/gift/"])
+    assert data["ok"] is False and "upsell.md" in data["problems"][0]["file"]
+    page.write_text(good, encoding="utf-8")
+    data = events.wait(where=lambda d: d["ok"])
+    assert data["paths"] == ["/upsell/"]
+
+
+def test_add_and_delete_a_page(preview, events, site):
+    (site / "pages" / "bonus.md").write_text("---\ntitle: Bonus page\n---\n\nBONUS-BODY\n", encoding="utf-8")
+    config = site / "site.yml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "\npages:\n  - {id: bonus, page: bonus.md}\n", encoding="utf-8")
+    events.wait(where=lambda d: d["ok"] and d["paths"] is None)
+    status, _, body = get(preview, "/bonus/")
+    assert status == 200 and "BONUS-BODY" in body
+
+    config.write_text(good, encoding="utf-8")
+    (site / "pages" / "bonus.md").unlink()
+    events.wait(where=lambda d: d["ok"] and d["paths"] is None)
+    status, headers, body = get(preview, "/bonus/")
+    assert status == 404 and "ページが見つかりません" in body  # the site's own 404 page
+    assert 'id="fg-dev"' in body  # ...with the reload client, so it comes back by itself
+
+
+def test_deleting_a_used_page_file_is_an_error_until_restored(preview, events, site):
+    page = site / "pages" / "thanks.md"
+    text = page.read_text(encoding="utf-8")
+    page.unlink()
+    data = events.wait(where=lambda d: not d["ok"])
+    assert data["ok"] is False and "does not exist" in data["problems"][0]["message"]
+    assert get(preview, "/thanks/")[0] == 200
+    page.write_text(text, encoding="utf-8")
+    events.wait(where=lambda d: d["ok"] and "/thanks/" in (d["paths"] or []))
+
+
+def test_css_change_swaps_stylesheet_without_full_reload(preview, events, site):
+    (site / "templates").mkdir()
+    (site / "templates" / "style.css").write_text("body{color:#123456}", encoding="utf-8")
+    data = events.wait(where=lambda d: d["ok"])
+    assert data["css"] is True
+    assert "#123456" in get(preview, "/starter/")[2]
+
+
+def test_template_override_rebuilds_every_page(preview, events, site):
+    (site / "templates" / "partials").mkdir(parents=True)
+    (site / "templates" / "partials" / "footer.html").write_text(
+        '<footer><a href="{{ legal_url }}">{{ t.legal }}</a> <a href="{{ privacy_url }}">{{ t.privacy }}</a>'
+        " CUSTOM-FOOTER</footer>", encoding="utf-8")
+    data = events.wait(where=lambda d: d["ok"])
+    assert data["paths"] is None and data["css"] is False
+    assert "CUSTOM-FOOTER" in get(preview, "/gift/")[2]
+    assert "CUSTOM-FOOTER" in get(preview, "/legal/")[2]
+
+
+def test_burst_of_saves_all_land(preview, events, site):
+    for name in ("gift.md", "thanks.md", "upsell.md", "downsell.md"):
+        page = site / "pages" / name
+        page.write_text(page.read_text(encoding="utf-8") + "\n\nBURST\n", encoding="utf-8")
+    seen: set[str] = set()
+    while not {"/gift/", "/thanks/", "/upsell/", "/downsell/"} <= seen:
+        seen.update(events.wait(where=lambda d: d["ok"])["paths"] or [])
+    for url in ("/gift/", "/thanks/", "/upsell/", "/downsell/"):
+        assert "BURST" in get(preview, url)[2]
+
+
+def test_ignored_files_do_not_rebuild(preview, site):
+    before = preview.server.hub.build
+    (site / "notes.txt").write_text("x", encoding="utf-8")
+    (site / "dist").mkdir()
+    (site / "dist" / "index.html").write_text("x", encoding="utf-8")
+    assert preview.builder.classify({site / "notes.txt", site / "dist" / "index.html",
+                                     site / ".funnelgen" / "x"})[0] == "nothing"
+    # a real page edit afterwards is the next build: nothing ran in between
+    replace_in(site / "pages" / "gift.md", "---\n", "---\n")
+    with preview.server.built:
+        assert preview.server.built.wait_for(lambda: preview.server.hub.build > before, TIMEOUT)
+    assert preview.server.hub.last["paths"] == ["/gift/"]
+
+
+def test_initial_build_failure_then_fix(site):
+    config = site / "site.yml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace("language: ja", "language: [ja", 1), encoding="utf-8")
+    with Preview(site, port=0, debounce=0.01) as p:
+        assert p.builder.root is None
+        status, _, body = get(p, "/")
+        assert status == 500 and 'id="fg-overlay"' in body and "site.yml" in body
+        ev = Events(p)
+        config.write_text(good, encoding="utf-8")
+        ev.wait(where=lambda d: d["ok"])
+        ev.close()
+        assert get(p, "/optin/")[0] == 200
+
+
+def test_reconnect_sees_server_id_and_build(preview, events):
+    assert events.hello["server"] == preview.server.hub.server_id
+    assert events.hello["build"] == preview.server.hub.build
+    body = get(preview, "/gift/")[2]
+    cfg = json.loads(re.search(r'<script id="fg-dev" type="application/json">(.*?)</script>', body).group(1))
+    assert cfg["server"] == preview.server.hub.server_id and cfg["build"] == preview.server.hub.build
+
+
+# -- walk the funnel ------------------------------------------------------------------------------
+def test_netlify_form_post_is_captured_and_redirected(preview, site):
+    body = get(preview, "/optin/")[2]
+    assert re.search(r'<form [^>]*action="/gift/"[^>]*data-fg-form="lead"', body)
+    status, headers, _ = post_form(preview, "/gift/", {"form-name": "lead", "name": "山田 花子",
+                                                       "email": "hanako@example.jp", "fg_step": "optin",
+                                                       "bot-field": ""})
+    assert status == 303 and headers["location"] == "/gift/"
+    lines = (site / ".funnelgen" / "submissions.jsonl").read_text(encoding="utf-8").splitlines()
+    entry = json.loads(lines[-1])
+    assert entry["form"] == "lead" and entry["step"] == "optin" and entry["spam"] is False
+    assert entry["fields"]["email"] == "hanako@example.jp" and entry["fields"]["name"] == "山田 花子"
+    dash = get(preview, "/_fg/")[2]
+    assert "hanako@example.jp" in dash
+    # the capture lands in the cache folder, which does not trigger a rebuild
+    assert preview.builder.classify({site / ".funnelgen" / "submissions.jsonl"})[0] == "nothing"
+
+
+def test_post_to_a_page_that_is_no_form_action_is_refused(preview):
+    status, headers, _ = post_form(preview, "/starter/", {"x": "1"})
+    assert status == 405 and "GET" in headers["allow"]
+
+
+def test_post_provider_form_goes_to_local_capture(preview, events, site):
+    (site / "pages" / "news.md").write_text("---\ntitle: News\n---\nSign up\n", encoding="utf-8")
+    config = site / "site.yml"
+    text = config.read_text(encoding="utf-8").replace("forms:\n", (
+        "forms:\n  news:\n    provider: post\n    action: https://app.example.com/subscribe\n"
+        "    redirect_field: _next\n    field_map: {email: EMAIL}\n    fields: [email]\n"
+        "    consent: We send a weekly newsletter.\n"), 1)
+    config.write_text(text + "\npages:\n  - {id: news, kind: optin, page: news.md, form: news, next: gift}\n",
+                      encoding="utf-8")
+    data = events.wait(where=lambda d: d["paths"] is None)
+    assert data["ok"], data["problems"]
+    body = get(preview, "/news/")[2]
+    assert re.search(r'<form [^>]*action="/_fg/form/news"', body)
+    assert "app.example.com/subscribe" not in re.search(r"<form [^>]*>", body).group(0)
+    redirect = re.search(r'name="_next" value="([^"]+)"', body).group(1)
+    status, headers, _ = post_form(preview, "/_fg/form/news", {"EMAIL": "a@example.jp", "_next": redirect,
+                                                               "fg_step": "news"})
+    assert status == 303 and headers["location"] == "/gift/"
+    entry = json.loads((site / ".funnelgen" / "submissions.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert entry["form"] == "news" and entry["fields"]["EMAIL"] == "a@example.jp"
+    # a redirect to another host is never followed: the next step is used instead
+    status, headers, _ = post_form(preview, "/_fg/form/news", {"EMAIL": "b@example.jp",
+                                                               "_next": "https://evil.example/", "fg_step": "news"})
+    assert headers["location"] == "/gift/"
+
+
+def test_walk_the_test_checkout(preview):
+    body = get(preview, "/starter/")[2]
+    hrefs = re.findall(r'<a [^>]*href="([^"]+)" data-fg-checkout data-fg-offer="starter"', body)
+    assert hrefs and all(h == "/_fg/checkout/starter?from=/starter/" for h in hrefs)
+    assert "buy.stripe.com" not in "".join(re.findall(r"<a [^>]*data-fg-checkout[^>]*>", body))
+
+    status, headers, page = get(preview, hrefs[0])
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    for text in ("ご注文内容の確認", "1,980円（税込）", "数量", "1講座", "お支払い時期", "ご注文時にお支払いが確定します",
+                 "提供時期", "キャンセル・返品", "30日以内", "注文を確定する", "キャンセルして戻る"):
+        assert text in page, text
+    assert '<a href="/starter/" data-fg-cancel>' in page
+    assert "次へ" not in page and "送信" not in page
+
+    status, headers, _ = request(preview, "POST", "/_fg/pay/starter", "from=/starter/",
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303
+    location = headers["location"]
+    assert re.fullmatch(r"/upsell/\?fg_offer=starter&session_id=cs_test_fg_[0-9a-f]{16}", location), location
+    status, _, landing = get(preview, location)
+    assert status == 200 and '"purchase":{"starter"' in landing  # funnel.js fires the purchase here
+
+
+def test_subscription_checkout_shows_terms(preview):
+    page = get(preview, "/_fg/checkout/coaching")[2]
+    assert "月額49,800円（税込）×6回" in page and "298,800円（税込）" in page
+    assert "全6回のお支払いで終了します（自動更新はありません）。" in page
+    assert "初回はお申し込み確定時" in page and "違約金なし" in page
+
+
+def test_pay_needs_post_and_a_known_offer(preview):
+    assert get(preview, "/_fg/pay/starter")[0] == 405
+    assert get(preview, "/_fg/checkout/nope")[0] == 404
+    status, headers, _ = request(preview, "POST", "/_fg/pay/starter", "from=//evil.example/",
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+    assert headers["location"].startswith("/upsell/")
+
+
+def test_english_site_checkout(site):
+    replace_in(site / "site.yml", "language: ja", "language: en")
+    with Preview(site, port=0, debounce=0.01) as p:
+        page = get(p, "/_fg/checkout/templates")[2]
+        assert "Place order" in page and "Cancel and go back" in page and "Review your order" in page
+        assert "注文を確定する" not in page
+
+
+def test_dashboard_lists_funnels_steps_offers_and_map(preview):
+    status, _, page = get(preview, "/_fg/")
+    assert status == 200
+    for text in ("ブログ・検索から来た方", "Instagram広告から来た方", "/optin-sns/", "templates-lite",
+                 "/_fg/checkout/starter", "Funnel map", "--accept--&gt; apply", "Captured submissions"):
+        assert text in page, text
+    assert get(preview, "/_fg")[0] == 301
+    assert get(preview, "/_fg/nothing-here")[0] == 404
+
+
+# -- safety -------------------------------------------------------------------------------------
+TRAVERSALS = [
+    "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/..%2fsecret.txt",
+    "/assets/..%2f..%2fsecret.txt", "/%252e%252e/secret.txt", "/%252e%252e%252fsecret.txt",
+    "/..%5csecret.txt", "/%2e%2e%5c%2e%2e%5csecret.txt", "/.%2e/secret.txt", "/%00/secret.txt",
+    "/assets/%2e%2e/%2e%2e/secret.txt", "/%c0%ae%c0%ae/secret.txt", "/_fg/checkout/..%2f..%2fsecret.txt",
+]
+
+
+def test_path_traversal_is_refused(preview):
+    (preview.workdir / "secret.txt").write_text("TOP-SECRET", encoding="utf-8")
+    for path in TRAVERSALS:
+        status, _, body = get(preview, path)
+        assert status in (400, 404) and "TOP-SECRET" not in body, path
+
+
+def test_hidden_and_netlify_files_are_not_served(preview):
+    assert get(preview, "/_headers")[0] == 404
+    assert get(preview, "/.fg-tmp")[0] == 404
+
+
+def test_oversized_and_chunked_bodies_are_refused(preview):
+    host, port = preview.server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    conn.putrequest("POST", "/gift/")
+    conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+    conn.putheader("Content-Length", str(50 * 1024 * 1024))
+    conn.endheaders()  # the body is never sent: the server must answer without waiting for it
+    resp = conn.getresponse()
+    assert resp.status == 413
+    conn.close()
+    conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    conn.putrequest("POST", "/gift/")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    assert conn.getresponse().status == 411
+    conn.close()
+
+
+def test_head_content_types_and_pretty_urls(preview):
+    status, headers, body = request(preview, "HEAD", "/starter/")
+    full = get(preview, "/starter/")
+    assert status == 200 and body == "" and int(headers["content-length"]) == len(full[2].encode("utf-8"))
+    root = preview.builder.root
+    js = next((root / "assets").glob("funnel.*.js")).name
+    assert get(preview, f"/assets/{js}")[1]["content-type"] == "text/javascript; charset=utf-8"
+    assert get(preview, "/sitemap.xml")[1]["content-type"].startswith("application/xml")
+    assert get(preview, "/robots.txt")[1]["content-type"] == "text/plain; charset=utf-8"
+    status, headers, _ = get(preview, "/gift?utm_source=x")
+    assert status == 301 and headers["location"] == "/gift/?utm_source=x"
+    assert "fg-dev" not in get(preview, f"/assets/{js}")[2]  # only HTML gets the client
+    assert request(preview, "DELETE", "/gift/")[0] == 405
+
+
+def test_concurrent_requests_while_a_stream_is_open(preview, events):
+    paths = ["/", "/optin/", "/gift/", "/starter/", "/upsell/", "/legal/", "/_fg/", "/missing/"] * 5
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda p: get(preview, p)[0], paths))
+    assert statuses.count(404) == 5 and all(s in (200, 404) for s in statuses)
+
+
+def test_clean_shutdown_removes_temp_folder_and_threads(site):
+    p = Preview(site, port=0, debounce=0.01)
+    p.start()
+    ev = Events(p)
+    workdir, address = p.workdir, p.server.server_address[:2]
+    p.close()
+    assert ev.wait("closed") == {}
+    assert not workdir.exists()
+    with pytest.raises(OSError):
+        http.client.HTTPConnection(*address, timeout=2).request("GET", "/")
+    assert not [t for t in threading.enumerate() if t.name.startswith("funnelgen-") and t.is_alive()]
+
+
+def test_cli_refuses_remote_host_without_flag(site):
+    from click.testing import CliRunner
+
+    from funnelgen.cli import main
+
+    result = CliRunner().invoke(main, ["serve", str(site), "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "--allow-remote" in result.output
+
+
+def test_cli_reports_busy_port(site):
+    from click.testing import CliRunner
+
+    from funnelgen.cli import main
+
+    with Preview(site, port=0) as p:
+        port = p.server.server_address[1]
+        result = CliRunner().invoke(main, ["serve", str(site), "--port", str(port)])
+    assert result.exit_code == 1 and "already in use" in result.output and "Traceback" not in result.output
+
+
+def test_polling_watcher_also_sees_edits(site):
+    with Preview(site, port=0, debounce=0.01, poll=True) as p:
+        ev = Events(p)
+        (site / "pages" / "gift.md").write_text((site / "pages" / "gift.md").read_text(encoding="utf-8") + "\nPOLLED\n",
+                                                encoding="utf-8")
+        ev.wait(where=lambda d: d["ok"] and "/gift/" in (d["paths"] or []))
+        ev.close()
+        assert "POLLED" in get(p, "/gift/")[2]
+
+
+def test_watcher_debounces_a_burst_into_one_batch(tmp_path):
+    from funnelgen.serve.watcher import Watcher
+
+    batches, first = [], threading.Event()
+    watcher = Watcher(lambda batch: (batches.append(batch), first.set()), quiet=0.2)
+    watcher.start()
+    watcher.add([str(tmp_path / ".page.md.swp"), str(tmp_path / "page.md~")])  # editor junk: ignored
+    for i in range(200):  # a git checkout: many events in a few milliseconds
+        watcher.add([str(tmp_path / f"p{i % 50}.md")])
+    assert first.wait(TIMEOUT)
+    watcher.stop()
+    assert len(batches) == 1 and batches[0] == {tmp_path / f"p{i}.md" for i in range(50)}
