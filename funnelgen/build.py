@@ -64,9 +64,6 @@ def load_site(src: Path):
 
 def prepare(src: Path, base_url: str | None = None) -> Prepared:
     """Load the site and set up the theme; raises BuildError."""
-    from .render import Renderer
-    from .theme import make_env, theme_dir
-
     site, warnings = load_site(src)
     if base_url:
         from .schema import Context, Url
@@ -77,6 +74,17 @@ def prepare(src: Path, base_url: str | None = None) -> Prepared:
             raise BuildError(ctx.problems)
         site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
         site.assign_urls()  # a preview under another path moves every page
+    return setup_render(site, warnings)
+
+
+def setup_render(site, warnings: list[Problem]) -> Prepared:
+    """Theme, jinja environment, runtime script and renderer for an already loaded site.
+
+    serve calls this alone after a template change: the site model stays, templates reload.
+    """
+    from .render import Renderer
+    from .theme import make_env, theme_dir
+
     theme = theme_dir(site)
     env = make_env(site, theme)
     runtime = RUNTIME_JS.read_bytes()

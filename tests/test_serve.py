@@ -199,6 +199,19 @@ def test_front_matter_error_only_blocks_that_page(preview, events, site):
     assert data["paths"] == ["/upsell/"]
 
 
+def test_page_edit_that_breaks_a_check_keeps_the_last_good_page(preview, events, site):
+    page = site / "pages" / "gift.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good + "\n\n[壊れたリンク](/no-such-step/)\n", encoding="utf-8")
+    data = events.wait(where=lambda d: not d["ok"])
+    problem = data["problems"][0]
+    assert problem["file"].endswith("gift.md") and "/no-such-step/" in problem["message"]
+    body = get(preview, "/gift/")[2]
+    assert "壊れたリンク" not in body.split('id="fg-overlay"')[0]  # the last good page, with the overlay
+    page.write_text(good, encoding="utf-8")
+    assert events.wait(where=lambda d: d["ok"])["paths"] == ["/gift/"]
+
+
 def test_add_and_delete_a_page(preview, events, site):
     (site / "pages" / "bonus.md").write_text("---\ntitle: Bonus page\n---\n\nBONUS-BODY\n", encoding="utf-8")
     config = site / "site.yml"

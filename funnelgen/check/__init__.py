@@ -22,7 +22,7 @@ from .registry import AREAS, RULES, CheckContext, Rule, run_rules
 
 RULES.sort(key=lambda r: AREAS.index(r.area))  # report and document in area order
 
-__all__ = ["RULES", "Rule", "CheckContext", "run_checks", "build_errors", "check_source", "rule_ids"]
+__all__ = ["RULES", "Rule", "CheckContext", "run_checks", "build_errors", "page_errors", "check_source", "rule_ids"]
 
 
 def rule_ids() -> list[str]:
@@ -42,6 +42,21 @@ def build_errors(site, out_dir: Path, jobs: int = 1) -> list[Problem]:
     ctx = CheckContext(site, out_dir)
     rules = [r for r in RULES if r.phase != "graph" and r.severity == "error"]
     return [p for p in run_rules(ctx, rules, jobs) if p.severity == "error"]
+
+
+def page_errors(site, out_dir: Path, step, html: str) -> list[Problem]:
+    """Error-level html rules for one freshly rendered page, checked before it is written (serve's page edits)."""
+    from ..build import step_output_path
+    from .html import parse_html
+    from .registry import Page, _stamp
+
+    relpath = step_output_path(site, step)
+    page = Page(step.url, relpath, "step", step, path=Path(out_dir) / relpath)
+    page._doc = parse_html(html)
+    ctx = CheckContext(site, out_dir)
+    ctx.view = [page]
+    rules = [r for r in RULES if r.phase == "html" and r.severity == "error"]
+    return [p for r in rules for p in _stamp(r, r.fn(ctx)) if p.severity == "error"]
 
 
 def _tag(problems, rule_id: str, why: str = "") -> list[Problem]:

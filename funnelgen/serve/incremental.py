@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import RUNTIME_JS, Prepared, default_jobs, load_site, step_output_path, write_site
+from ..build import Prepared, default_jobs, load_site, setup_render, step_output_path, write_site
 from ..config import CONFIG_NAMES
 from ..errors import BuildError, Problem, rel
 from ..pages import PAGES_DIR, load_page, page_path
@@ -56,30 +56,11 @@ def _real(path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def prepare_render(site, warnings) -> Prepared:
-    """The second half of build.prepare(): theme, jinja env, renderer (for an already loaded site)."""
-    import hashlib
-
-    from ..render import Renderer
-    from ..theme import make_env, theme_dir
-
-    theme = theme_dir(site)
-    env = make_env(site, theme)
-    runtime = RUNTIME_JS.read_bytes()
-    runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
-    override_css = site.src / "templates" / "style.css"
-    css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"
-    renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css_path.read_text(encoding="utf-8"))
-    return Prepared(site, warnings, theme, renderer, runtime, runtime_name)
-
-
-def site_checks(site, root: Path) -> list[Problem]:
+def site_checks(site, root: Path, jobs: int = 1) -> list[Problem]:
     """The error-level `funnelgen check` rules that `funnelgen build` runs, so the overlay agrees with it."""
-    try:
-        from ..check import build_errors
-    except ImportError:  # pragma: no cover - older trees without the check package
-        return []
-    return build_errors(site, root)
+    from ..check import build_errors
+
+    return build_errors(site, root, jobs)
 
 
 class DevBuilder:
@@ -214,11 +195,11 @@ class DevBuilder:
                 site, warnings = load_site(self.src)
             else:
                 site, warnings = self.prep.site, self.prep.warnings
-            prep = prepare_render(site, warnings)
+            prep = setup_render(site, warnings)
             staging = Staging(self.workdir / "site")
             problems = write_site(prep, staging, self.jobs if len(site.steps) >= 200 else 1)
             if not problems:
-                problems = site_checks(site, staging.root)
+                problems = site_checks(site, staging.root, self.jobs if len(site.steps) >= 200 else 1)
             if problems:
                 raise BuildError(problems)
         except BuildError as exc:
@@ -263,6 +244,7 @@ class DevBuilder:
     def _pages(self, step_ids: list[str]) -> Outcome:
         from jinja2 import TemplateError
 
+        from ..check import page_errors
         from ..render import sitemap
         from ..theme import template_problem
 
@@ -275,7 +257,7 @@ class DevBuilder:
             try:
                 if not problems:
                     rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
-                    problems = rendered.problems
+                    problems = rendered.problems or page_errors(site, self.root, step, rendered.html)
             except TemplateError as exc:
                 problems = [template_problem(exc, self.prep.theme, self.src)]
             except (OSError, UnicodeDecodeError) as exc:
