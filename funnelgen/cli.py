@@ -83,11 +83,12 @@ def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, s
               help="Port (0 picks a free one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other than this machine (prints a warning).")
-def serve(src: Path, host: str, port: int, open_browser: bool, allow_remote: bool) -> None:
+@click.option("--poll", is_flag=True, help="Poll for changes (network drives, WSL /mnt) instead of OS events.")
+def serve(src: Path, host: str, port: int, open_browser: bool, allow_remote: bool, poll: bool) -> None:
     """Preview SRC with live reload; forms and a test checkout work locally (dashboard at /_fg/)."""
     from .serve import main as serve_main
 
-    serve_main(src, host=host, port=port, open_browser=open_browser, allow_remote=allow_remote)
+    serve_main(src, host=host, port=port, open_browser=open_browser, allow_remote=allow_remote, poll=poll)
 
 
 @main.command()

@@ -1,0 +1,23 @@
+"""`funnelgen verify`: prove in a real browser that every funnel path works before deploying.
+
+- paths: every path of every funnel, from the funnel map (next/accept/decline);
+- recorder: mirrors dataLayer/gtag/fbq calls across page navigations;
+- driver: one Playwright browser context per path, checks at every step;
+- report: the storyboard (static HTML, screenshots, report.json);
+- run: build + preview server + parallel walkers; the `verify()` entry point;
+- cli: the command's terminal output and exit codes.
+
+Playwright is optional (`pip install 'funnelgen[verify]'`) and imported lazily.
+"""
+
+from __future__ import annotations
+
+from .paths import FunnelPath, Hop, enumerate_paths
+
+__all__ = ["FunnelPath", "Hop", "enumerate_paths", "verify"]
+
+
+def verify(*args, **kwargs):
+    from .run import verify as run
+
+    return run(*args, **kwargs)

@@ -1,0 +1,219 @@
+"""`verify()`: build, serve on a free port, walk every path in Chromium, write the report.
+
+Used by the `funnelgen verify` command and by the tests. The preview server
+(`funnelgen.serve.Preview`) provides the parts a static host cannot: captured
+form posts and a local test checkout that returns to the offer's success URL.
+Its captured submissions go to a temporary folder, so verifying never adds
+test data to the user's `.funnelgen/submissions.jsonl`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problem
+from .driver import Env, PathResult, Walker
+from .paths import DEFAULT_MAX_PATHS, FunnelPath, enumerate_paths
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass
+class VerifyResult:
+    src: Path
+    build_ok: bool = True
+    problems: list[Problem] = field(default_factory=list)  # build errors
+    warnings: list[Problem] = field(default_factory=list)
+    paths: list[PathResult] = field(default_factory=list)
+    planned: list[FunnelPath] = field(default_factory=list)
+    truncated: bool = False
+    seconds: float = 0.0
+    browser: str = ""
+    report: Path | None = None
+    site_title: str = ""
+    funnel_map: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.build_ok and bool(self.paths) and all(p.ok for p in self.paths) and not self.truncated
+
+    @property
+    def reason(self) -> str:
+        if not self.build_ok:
+            n = len(self.problems)
+            return f"the site does not build ({n} error{'s' if n != 1 else ''})"
+        if not self.paths:
+            return "no funnel paths to walk (define funnels: in site.yml)"
+        failed = [p for p in self.paths if not p.ok]
+        if failed:
+            return f"{len(failed)} of {len(self.paths)} paths failed"
+        if self.truncated:
+            return f"more than {len(self.paths)} paths: only the first {len(self.paths)} were walked (raise --max-paths)"
+        return f"all {len(self.paths)} paths passed"
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok, "summary": self.reason, "src": str(self.src), "seconds": round(self.seconds, 2),
+            "browser": self.browser, "report": str(self.report / "index.html") if self.report else None,
+            "build": {"ok": self.build_ok, "problems": [dict(p.as_dict(), text=p.format()) for p in self.problems],
+                      "warnings": [dict(p.as_dict(), text=p.format()) for p in self.warnings]},
+            "truncated": self.truncated,
+            "funnels": self.funnel_map,
+            "paths": [p.as_dict() for p in self.paths],
+        }
+
+
+def funnel_map(site) -> list[dict]:
+    """The funnel map as data, for the report: each funnel's steps with kind, URL, offer, form and edges."""
+    out = []
+    for fid, funnel in site.funnels.items():
+        steps = []
+        own = [s for s in funnel.step_ids if s in site.steps]
+        reach: set[str] = set()
+        queue = list(own)
+        while queue:  # every step a visitor of this funnel can reach
+            sid = queue.pop()
+            if sid in reach:
+                continue
+            reach.add(sid)
+            queue.extend(t for t in site.steps[sid].edges.values() if t in site.steps)
+        seen = own + [sid for sid in site.steps if sid in reach and sid not in own]  # then in site.yml order
+        for sid in seen:
+            s = site.steps[sid]
+            steps.append({"id": s.id, "kind": s.kind, "url": s.url, "offer": s.offer_id, "form": s.form_id,
+                          "edges": dict(s.edges), "shared": fid not in s.funnels})
+        out.append({"id": fid, "title": funnel.title, "entry": funnel.entry, "steps": steps})
+    return out
+
+
+def default_workers() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 2
+    return max(2, min(4, cpus * 2))
+
+
+def verify(src: Path, report_dir: Path | None = None, browser: str | None = None, workers: int | None = None,
+           timeout: float = DEFAULT_TIMEOUT, allow_hosts: tuple[str, ...] = (), funnels: tuple[str, ...] = (),
+           max_paths: int = DEFAULT_MAX_PATHS, progress: Callable[[PathResult, int, int], None] | None = None,
+           on_start: Callable[[VerifyResult, list[FunnelPath], str], None] | None = None) -> VerifyResult:
+    """Verify the funnels of `src`; raises funnelgen.browser.BrowserError when no browser can run."""
+    from ..browser import find_chromium, require_playwright
+    from ..serve import Preview
+
+    require_playwright()
+    choice = find_chromium(browser)
+    started = time.perf_counter()
+    result = VerifyResult(src=Path(src), browser=choice.describe())
+    if report_dir is not None:
+        from .report import prepare_dir
+
+        prepare_dir(report_dir)
+        result.report = Path(report_dir)
+    cache = Path(tempfile.mkdtemp(prefix="funnelgen-verify-"))
+    preview = None
+    try:
+        preview = Preview(Path(src), "127.0.0.1", 0)
+        preview.app.cache = cache  # captured test posts stay out of the user's .funnelgen/ (see module doc)
+        outcome = preview.start()
+        if not outcome.ok:
+            result.build_ok = False
+            result.problems = [p for p in outcome.problems if p.severity == "error"] or list(outcome.problems)
+        else:
+            site = preview.builder.site
+            result.site_title = site.settings.get("title", "")
+            result.warnings = list(outcome.warnings)
+            result.funnel_map = funnel_map(site)
+            unknown = [f for f in funnels if f not in site.funnels]
+            if unknown:
+                from ..errors import did_you_mean, rel
+
+                result.build_ok = False
+                result.problems = [Problem(rel(site.config_file), f"--funnel {f}: no such funnel."
+                                           f"{did_you_mean(f, site.funnels)}",
+                                           hint="Use an id from funnels: in site.yml.") for f in unknown]
+            else:
+                paths, result.truncated = enumerate_paths(site, list(funnels) or None, max_paths)
+                result.planned = paths
+                if on_start:
+                    on_start(result, paths, preview.url)
+                shots = None
+                if result.report is not None:
+                    shots = result.report / "shots"
+                    shots.mkdir(parents=True, exist_ok=True)
+                env = Env(site=site, base=preview.url, submissions=cache / "submissions.jsonl", shots=shots,
+                          timeout=timeout, allow_hosts=tuple(h.lower() for h in allow_hosts))
+                result.paths = run_async(_drive(choice, env, paths, workers or default_workers(), progress))
+    finally:
+        if preview is not None:
+            preview.close()
+        shutil.rmtree(cache, ignore_errors=True)
+    result.seconds = time.perf_counter() - started
+    if result.report is not None:
+        from .report import write_report
+
+        write_report(result)
+    return result
+
+
+def run_async(coro):
+    """asyncio.run, or the same on a helper thread when this thread already runs an event loop
+    (Jupyter, or Playwright's sync API in the same process, which keeps its loop marked as running)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import threading
+
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="funnelgen-verify")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, progress) -> list[PathResult]:
+    from playwright.async_api import async_playwright
+
+    from ..browser import launch_args, launch_error
+
+    if not paths:
+        return []
+    async with async_playwright() as p:
+        try:
+            browser = await p.chromium.launch(**launch_args(choice))
+        except Exception as exc:  # noqa: BLE001 - Playwright raises its own Error for a bad binary
+            raise launch_error(exc, choice) from None
+        try:
+            gate = asyncio.Semaphore(max(1, workers))
+            done = 0
+
+            async def one(i: int, path: FunnelPath) -> PathResult:
+                nonlocal done
+                async with gate:
+                    res = await Walker(env, browser, path, i + 1).run()
+                done += 1
+                if progress:
+                    progress(res, done, len(paths))
+                return res
+
+            return list(await asyncio.gather(*(one(i, path) for i, path in enumerate(paths))))
+        finally:
+            await browser.close()

@@ -1,0 +1,207 @@
+"""`funnelgen verify` without a browser: path enumeration, browser selection, CLI plumbing, report."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from helpers import EXAMPLE, MINIMAL_CONFIG, copy_example, write_site
+
+from funnelgen.browser import (
+    BrowserNotFound,
+    PlaywrightMissing,
+    find_chromium,
+    launch_args,
+    request_policy,
+    require_playwright,
+)
+from funnelgen.build import load_site
+from funnelgen.cli import main
+from funnelgen.verify.paths import CHECKOUT, DECLINE, FORM, NEXT, enumerate_paths, expected_funnel, funnel_entries
+
+
+# -- paths from the funnel map ------------------------------------------------------------------
+def test_example_has_three_paths_per_entry():
+    site, _ = load_site(EXAMPLE)
+    paths, truncated = enumerate_paths(site)
+    assert not truncated
+    assert [p.label() for p in paths] == [
+        "optin → gift → starter (buy) → upsell (accept) → apply → thanks",
+        "optin → gift → starter (buy) → upsell (decline) → downsell (accept) → apply → thanks",
+        "optin → gift → starter (buy) → upsell (decline) → downsell (decline) → apply → thanks",
+        "optin-sns → gift → starter (buy) → upsell (accept) → apply → thanks",
+        "optin-sns → gift → starter (buy) → upsell (decline) → downsell (accept) → apply → thanks",
+        "optin-sns → gift → starter (buy) → upsell (decline) → downsell (decline) → apply → thanks",
+    ]
+    assert [p.id for p in paths] == ["blog-1", "blog-2", "blog-3", "instagram-1", "instagram-2", "instagram-3"]
+    first = paths[0].hops
+    assert [(h.step, h.action, h.edge, h.target) for h in first] == [
+        ("optin", FORM, "next", "gift"), ("gift", NEXT, "next", "starter"), ("starter", CHECKOUT, "next", "upsell"),
+        ("upsell", CHECKOUT, "accept", "apply"), ("apply", FORM, "next", "thanks"), ("thanks", None, None, None)]
+    assert paths[1].hops[3] == type(first[3])("upsell", DECLINE, "decline", "downsell")
+
+
+def test_funnel_attribution_follows_funnel_js():
+    site, _ = load_site(EXAMPLE)
+    paths, _ = enumerate_paths(site, ["instagram"])
+    # the instagram visitor keeps 'instagram' on shared steps; blog-only steps report 'blog'
+    assert expected_funnel(site, funnel_entries(site), paths[0], 5) == [
+        "instagram", "instagram", "blog", "blog", "blog", "blog"]
+
+
+def test_loops_end_the_path_and_a_cap_truncates(tmp_path):
+    config = yaml.safe_load(yaml.safe_dump(MINIMAL_CONFIG))
+    config["offers"]["down"] = {"name": "ダウン", "price": 980, "checkout": "https://buy.stripe.com/def456"}
+    config["funnels"]["main"]["steps"][2]["next"] = "up"
+    config["funnels"]["main"]["steps"][3:3] = [
+        {"id": "up", "kind": "upsell", "page": "up.md", "offer": "down", "accept": "thanks", "decline": "starter"}]
+    site, _ = load_site(write_site(tmp_path / "s", config))
+    paths, truncated = enumerate_paths(site)
+    assert [p.label() for p in paths] == [
+        "optin → gift → starter (buy) → up (accept) → thanks",
+        "optin → gift → starter (buy) → up (decline) → starter (again)",
+    ]
+    assert paths[1].loop_to == "starter" and not truncated
+    capped, truncated = enumerate_paths(site, max_paths=1)
+    assert len(capped) == 1 and truncated
+
+
+def test_a_paid_step_without_a_next_step_ends_with_nowhere_to_go(tmp_path):
+    config = yaml.safe_load(yaml.safe_dump(MINIMAL_CONFIG))
+    starter = config["funnels"]["main"]["steps"][2]
+    del starter["next"]
+    starter["final"] = True
+    config["funnels"]["main"]["steps"].pop()  # no thanks page
+    site, _ = load_site(write_site(tmp_path / "s", config))
+    (path,), _ = enumerate_paths(site)
+    assert path.hops[-1].step == "starter" and path.hops[-1].action == CHECKOUT and path.hops[-1].target is None
+
+
+# -- browser selection -------------------------------------------------------------------------
+def fake_binary(path):
+    path.write_text("#!/bin/sh\necho fake\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_browser_option_then_env_then_default(tmp_path):
+    opt, env, default = (fake_binary(tmp_path / n) for n in ("opt", "env", "default"))
+    choice = find_chromium(opt, env={"FUNNELGEN_CHROMIUM": str(env)}, default=str(default))
+    assert (choice.executable, choice.source) == (str(opt), "option")
+    choice = find_chromium(None, env={"FUNNELGEN_CHROMIUM": str(env)}, default=str(default))
+    assert (choice.executable, choice.source) == (str(env), "environment")
+    choice = find_chromium(None, env={}, default=str(default))
+    assert (choice.executable, choice.source) == (str(default), "system")
+    args = launch_args(choice)
+    assert args["executable_path"] == str(default) and "--no-sandbox" in args["args"] and args["headless"]
+
+
+def test_a_wrong_option_or_env_is_an_error_not_a_fallback(tmp_path):
+    with pytest.raises(BrowserNotFound, match="--browser .*no executable"):
+        find_chromium(tmp_path / "nope", env={})
+    with pytest.raises(BrowserNotFound, match="FUNNELGEN_CHROMIUM=.*no executable"):
+        find_chromium(None, env={"FUNNELGEN_CHROMIUM": str(tmp_path / "nope")})
+
+
+def test_no_browser_anywhere_says_how_to_fix_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("funnelgen.browser.playwright_chromium", lambda: None)
+    with pytest.raises(BrowserNotFound) as exc:
+        find_chromium(None, env={}, default=str(tmp_path / "chromium"))
+    text = str(exc.value)
+    assert "no Chromium found" in text and "apt-get install chromium" in text
+    assert "playwright install chromium" in text and "FUNNELGEN_CHROMIUM" in text
+
+
+def test_falls_back_to_playwrights_own_chromium(tmp_path, monkeypatch):
+    bundled = fake_binary(tmp_path / "pw-chrome")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr("funnelgen.browser.playwright_chromium", lambda: str(bundled))
+    choice = find_chromium(None, env={}, default=str(tmp_path / "chromium"))
+    assert (choice.executable, choice.source) == (str(bundled), "playwright")
+
+
+def test_request_policy_keeps_everything_local():
+    assert request_policy("http://127.0.0.1:8000/optin/") == "local"
+    assert request_policy("https://www.googletagmanager.com/gtag/js?id=G-X") == "vendor"
+    assert request_policy("https://connect.facebook.net/en_US/fbevents.js") == "vendor"
+    assert request_policy("http://d.line-cdn.net/n/line_tag/public/release/v1/lt.js") == "vendor"
+    assert request_policy("https://analytics.tiktok.com/i18n/pixel/events.js") == "vendor"
+    assert request_policy("https://s.yimg.jp/images/listing/tool/cv/ytag.js") == "vendor"
+    assert request_policy("https://buy.stripe.com/test_123") == "blocked"
+    assert request_policy("https://cdn.example.com/a.png", ("cdn.example.com",)) == "allowed"
+
+
+# -- the command ---------------------------------------------------------------------------------
+def test_missing_playwright_is_a_clear_message(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "playwright", None)
+    with pytest.raises(PlaywrightMissing, match=r"pip install 'funnelgen\[verify\]'"):
+        require_playwright()
+    result = CliRunner().invoke(main, ["verify", str(copy_example(tmp_path / "s"))])
+    assert result.exit_code == 2
+    assert "Playwright, which is not installed" in result.output and "funnelgen[verify]" in result.output
+
+
+def test_missing_browser_exits_2(monkeypatch, tmp_path):
+    monkeypatch.setenv("FUNNELGEN_CHROMIUM", str(tmp_path / "no-such-chrome"))
+    result = CliRunner().invoke(main, ["verify", str(copy_example(tmp_path / "s"))])
+    assert result.exit_code == 2
+    assert "FUNNELGEN_CHROMIUM" in result.output and "no executable file" in result.output
+
+
+def test_report_folder_with_other_files_is_refused(tmp_path):
+    site = copy_example(tmp_path / "s")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    chrome = fake_binary(tmp_path / "chrome")
+    result = CliRunner().invoke(main, ["verify", str(site), "--report", str(folder), "--browser", str(chrome)])
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert (folder / "notes.txt").read_text() == "keep me"
+
+
+def test_a_previous_report_is_replaced(tmp_path):
+    from funnelgen.verify.report import MARKER, prepare_dir
+
+    folder = tmp_path / "r"
+    (folder / "shots").mkdir(parents=True)
+    (folder / "shots" / "old.jpg").write_bytes(b"x")
+    (folder / "report.json").write_text(json.dumps({"generator": MARKER}))
+    (folder / "index.html").write_text("old")
+    prepare_dir(folder)
+    assert not (folder / "shots" / "old.jpg").exists() and not (folder / "index.html").exists()
+
+
+def test_help_lists_the_options():
+    result = CliRunner().invoke(main, ["verify", "--help"])
+    assert result.exit_code == 0
+    for option in ("--report", "--json", "--browser", "--workers", "--timeout", "--funnel", "--allow-host"):
+        assert option in result.output
+
+
+# -- the report renders anything safely -------------------------------------------------------------
+def test_report_escapes_everything(tmp_path):
+    from funnelgen.errors import Problem
+    from funnelgen.verify.report import write_report
+    from funnelgen.verify.run import VerifyResult
+
+    result = VerifyResult(src=tmp_path, build_ok=False, report=tmp_path / "r", site_title="<script>x</script>",
+                          problems=[Problem("site.yml", "bad <b>thing</b>", line=3, hint="fix & go")])
+    (tmp_path / "r").mkdir()
+    html = write_report(result).read_text(encoding="utf-8")
+    assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+    assert "bad &lt;b&gt;thing&lt;/b&gt;" in html and "Build errors" in html
+    data = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert data["ok"] is False and data["build"]["problems"][0]["line"] == 3
+
+
+def test_verify_extra_is_declared():
+    tomllib = pytest.importorskip("tomllib")
+    from helpers import ROOT
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(dep.startswith("playwright") for dep in meta["project"]["optional-dependencies"]["verify"])

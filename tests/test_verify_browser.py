@@ -1,0 +1,203 @@
+"""`funnelgen verify` in Chromium: the example passes; broken funnels fail with the right reason.
+
+Broken sites are copies of site_src, each broken the way real funnels break:
+
+refused by the build (verify must show the build error and exit 1 without walking anything)
+- an opt-in whose form goes to a step that does not exist (a typo in `next:`);
+- a checkout whose success URL leads nowhere: an upsell `accept:` typo, or a paid step with no step
+  after payment (`final: true`; the build's payments check refuses it);
+- a base.html override that dropped the tracking runtime (the build's tracking check refuses it);
+
+only visible in a browser (the build passes; verify must catch it)
+- an "AJAX form" snippet pasted into the opt-in page that posts the form and then sends the visitor to
+  /thank-you/, a page that does not exist;
+- a "prevent double submit" snippet that submits the form with form.submit(): the post arrives but the
+  submit event never fires, so generate_lead / Lead is never sent;
+- a typo in a custom tracking snippet (console error) and an image preloaded from a CDN (a request that
+  leaves the site).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from helpers import copy_example
+
+from funnelgen.cli import main
+
+pytestmark = pytest.mark.browser
+THEME = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates"
+
+
+def set_front_matter(site: Path, page: str, key: str, value: str) -> None:
+    path = site / "pages" / page
+    _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    data = yaml.safe_load(head)
+    data[key] = value
+    path.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n" + body,
+                    encoding="utf-8")
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def run_cli(*args: str):
+    result = CliRunner().invoke(main, ["verify", *args, "--json", "--timeout", "5"])
+    data = json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+    return result, data
+
+
+# -- the example passes ------------------------------------------------------------------------
+def test_example_passes_every_path_with_a_storyboard(tmp_path):
+    site = copy_example(tmp_path / "site")
+    report = tmp_path / "report"
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "funnelgen", "verify", str(site), "--report", str(report), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["ok"] is True and data["summary"] == "all 6 paths passed"
+    assert data["seconds"] < 30 and elapsed < 45
+    assert len(data["paths"]) == 6 and all(p["ok"] for p in data["paths"])
+    # one progress line per path while it runs (stderr, since stdout carries the JSON)
+    assert sum(1 for line in proc.stderr.splitlines() if line.startswith("[") and "✓" in line) == 6
+    blog1 = next(p for p in data["paths"] if p["id"] == "blog-1")
+    assert [s["label"] for s in blog1["steps"]] == [
+        "optin", "gift", "starter", "checkout: starter", "upsell", "checkout: templates", "apply", "thanks"]
+    checks = {s["label"]: {c["name"] for c in s["checks"]} for s in blog1["steps"]}
+    assert {"form data received", "generate_lead fires", "GA4 generate_lead", "Meta Lead"} <= checks["optin"]
+    assert {"begin_checkout fires", "Meta InitiateCheckout", "view_item fires"} <= checks["starter"]
+    assert {"purchase fires", "Meta Purchase", "purchase counted once", "arrives where the map says"} <= checks["upsell"]
+    # the storyboard: a screenshot of every step, the funnel map, every path
+    for path in data["paths"]:
+        for step in path["steps"]:
+            assert step["screenshot"] and (report / "shots" / step["screenshot"]).stat().st_size > 5000
+    html = (report / "index.html").read_text(encoding="utf-8")
+    assert "PASS" in html and "Funnel map" in html and html.count('class="path"') == 6
+    assert json.loads((report / "report.json").read_text(encoding="utf-8"))["ok"] is True
+    # test posts go to a temporary capture file, not the user's .funnelgen/submissions.jsonl
+    assert not (site / ".funnelgen" / "submissions.jsonl").exists()
+
+
+def test_default_report_lives_in_the_ignored_cache_folder(tmp_path):
+    site = copy_example(tmp_path / "site")
+    result, data = run_cli(str(site), "--funnel", "instagram")
+    assert result.exit_code == 0, result.output
+    assert data["report"] == str((site / ".funnelgen" / "verify-report" / "index.html").resolve())
+    assert (site / ".funnelgen" / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    assert [p["funnel"] for p in data["paths"]] == ["instagram"] * 3
+
+
+# -- refused by the build --------------------------------------------------------------------------
+def test_form_to_a_missing_step_is_reported_as_a_build_error(tmp_path):
+    site = copy_example(tmp_path / "site")
+    replace_in(site / "site.yml", "form: lead, next: gift}", "form: lead, next: gifts}")
+    result, data = run_cli(str(site), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    assert data["ok"] is False and data["build"]["ok"] is False and data["paths"] == []
+    text = "\n".join(p["text"] for p in data["build"]["problems"])
+    assert "goes to unknown step 'gifts'" in text and "Did you mean 'gift'?" in text
+    assert "the site does not build" in result.stderr
+    html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "Build errors" in html and "unknown step &#x27;gifts&#x27;" in html
+
+
+@pytest.mark.parametrize("breakage", ["accept-typo", "paid-step-without-next"])
+def test_checkout_success_url_to_nowhere_is_reported_as_a_build_error(tmp_path, breakage):
+    site = copy_example(tmp_path / "site")
+    if breakage == "accept-typo":
+        replace_in(site / "site.yml", "accept: apply, decline: downsell", "accept: aply, decline: downsell")
+        expected = "goes to unknown step 'aply'"
+    else:  # an Instagram-only offer whose page forgot the step after payment
+        replace_in(site / "site.yml", "next: gift, variant: sns}\n      - gift",
+                   "next: gift-sns, variant: sns}\n"
+                   "      - {id: gift-sns, kind: thankyou, page: gift.md, next: sns-offer}\n"
+                   "      - {id: sns-offer, kind: sales, page: starter.md, offer: sns-course, final: true}")
+        replace_in(site / "site.yml", "  templates:\n", "  sns-course:\n    name: Instagram限定講座\n    price: 1480\n"
+                   "    checkout: https://buy.stripe.com/test_sns0000000001\n  templates:\n")
+        expected = "sns-course"
+    result, data = run_cli(str(site), "--no-report")
+    assert result.exit_code == 1, result.output
+    assert data["build"]["ok"] is False
+    assert expected in "\n".join(p["text"] for p in data["build"]["problems"])
+
+
+def test_template_dropping_the_tracking_runtime_is_reported_as_a_build_error(tmp_path):
+    site = copy_example(tmp_path / "site")
+    (site / "templates").mkdir()
+    base = (THEME / "base.html").read_text(encoding="utf-8")
+    (site / "templates" / "base.html").write_text(
+        "\n".join(line for line in base.splitlines() if "runtime_url" not in line), encoding="utf-8")
+    result, data = run_cli(str(site), "--no-report")
+    assert result.exit_code == 1
+    assert data["build"]["ok"] is False and "funnel.js" in "\n".join(p["text"] for p in data["build"]["problems"])
+
+
+# -- only visible in a browser ----------------------------------------------------------------------
+AJAX_FORM = ("<script>document.querySelector('form[data-fg-form]').addEventListener('submit', function (e) {"
+             " e.preventDefault(); fetch(this.action, {method: 'POST', body: new FormData(this)})"
+             ".then(function () { location.href = '/thank-you/'; }); });</script>")
+NO_DOUBLE_SUBMIT = ("<script>document.querySelectorAll('form[data-fg-form] button[type=submit]').forEach(function (b) {"
+                    " b.addEventListener('click', function (e) { e.preventDefault(); b.disabled = true; b.form.submit(); });"
+                    " });</script>")
+
+
+def test_form_that_sends_visitors_to_a_missing_page_fails_at_that_step(tmp_path):
+    from funnelgen.verify import verify
+
+    site = copy_example(tmp_path / "site")
+    set_front_matter(site, "optin.md", "body", AJAX_FORM)
+    result = verify(site, report_dir=tmp_path / "r", funnels=("blog",), timeout=5)
+    assert not result.ok and result.build_ok
+    for path in result.paths:
+        assert not path.ok
+        optin, landed = path.steps
+        assert optin.ok  # the form itself was filled, posted and captured, the lead event fired
+        assert landed.label == "gift" and landed.url == "/thank-you/"
+        (reason,) = path.failures()
+        assert reason == ("at gift: after submitting the form on 'optin' the visitor should reach 'gift' (/gift/), "
+                          "but the browser ended up at /thank-you/ (HTTP 404, not found)")
+        assert landed.screenshot and (tmp_path / "r" / "shots" / landed.screenshot).is_file()
+    html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "FAIL" in html and "ended up at /thank-you/ (HTTP 404, not found)" in html
+
+
+def test_missing_lead_event_fails_with_the_event_named(tmp_path):
+    from funnelgen.verify import verify
+
+    site = copy_example(tmp_path / "site")
+    set_front_matter(site, "optin-sns.md", "body", NO_DOUBLE_SUBMIT)
+    result = verify(site, funnels=("instagram",), timeout=5)
+    assert not result.ok
+    for path in result.paths:
+        assert path.failures() == ["at optin-sns: generate_lead did not fire when the form is submitted on 'optin-sns'"]
+        optin = path.steps[0]
+        assert {c.name: c.ok for c in optin.checks}["form data received"] is True  # the post itself arrived
+        assert [s.label for s in path.steps][-1] == "thanks"  # the walk went on to the end
+
+
+def test_console_error_and_outside_request_fail_the_page_they_happen_on(tmp_path):
+    site = copy_example(tmp_path / "site")
+    set_front_matter(site, "gift.md", "head", '<link rel="preload" as="image" href="https://cdn.example.com/badge.png">')
+    set_front_matter(site, "gift.md", "body", "<script>gtag('event', 'gift_view'); dataLayr.push({event: 'gift'});</script>")
+    result, data = run_cli(str(site), "--no-report", "--funnel", "blog")
+    assert result.exit_code == 1
+    assert data["summary"] == "3 of 3 paths failed"
+    for path in data["paths"]:
+        assert path["failures"] == [
+            "at gift: uncaught error: dataLayr is not defined",
+            "at gift: the page requests https://cdn.example.com/badge.png outside the site; verify blocks it so "
+            "results do not depend on other servers (allow it with --allow-host cdn.example.com)",
+        ]
+    assert "✗ blog-1" in result.stderr and "at gift: uncaught error" in result.stderr
