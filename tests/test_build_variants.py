@@ -145,3 +145,14 @@ def test_tracking_ids_are_json_escaped_in_scripts(tmp_path):
     from funnelgen.tracking import js
 
     assert js("</script><script>") == '"\\u003c/script\\u003e\\u003cscript\\u003e"'
+
+
+def test_steps_reached_from_a_funnel_entry_belong_to_that_funnel(tmp_path):
+    import json
+
+    def change(cfg):
+        cfg["funnels"]["ads"] = {"steps": [
+            {"id": "optin-ads", "kind": "optin", "page": "optin-ads.md", "form": "lead", "next": "gift"}]}
+    out, _ = built(tmp_path, change)
+    data = json.loads(soup(out, "starter/index.html").find("script", id="fg-page").string)
+    assert data["funnels"] == ["main", "ads"]  # listed by main, reached from the ads entry

@@ -59,12 +59,11 @@ def walk(visitor: Visitor, funnel: str, choice: str, email: str) -> None:
 def expected_events(funnel: str, choice: str, txs: list[str]) -> list[tuple]:
     """(event, fg_step, fg_funnel, fg_variant, fg_offer, value, transaction_id) in firing order.
 
-    fg_funnel: the entry funnel on its own steps (optin/gift); steps only the blog funnel lists report
-    'blog' (funnel.js: a step outside the entered funnel reports its own first funnel).
+    fg_funnel: the funnel the visitor entered through, on every step its entry leads to (shared steps too).
     """
     entry, _page, variant = ENTRY[funnel]
 
-    def ev(name, step, offer=None, tx=None, fnl="blog", var="a"):
+    def ev(name, step, offer=None, tx=None, fnl=funnel, var="a"):
         return (name, step, fnl, var, offer, OFFERS[offer][0] if offer else None, tx)
 
     seq = [ev("generate_lead", entry, fnl=funnel, var=variant),
@@ -109,7 +108,7 @@ def test_walk_every_path(open_context, preview, e2e_site, front_matter, viewport
     }
     assert lead["redirect"] == "/gift/" and lead["spam"] is False
     assert apply["fields"] == {
-        "form-name": "apply", "fg_funnel": "blog", "fg_step": "apply", "fg_variant": "a",
+        "form-name": "apply", "fg_funnel": funnel, "fg_step": "apply", "fg_variant": "a",
         "utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring-2026",  # first touch kept
         "utm_term": "", "utm_content": "", "bot-field": "",
         "name": "山田 花子", "email": email, "business": "整体院", "list_size": "100人未満",
