@@ -47,12 +47,18 @@ class Preview:
     """A running preview of `src`: build folder, HTTP server, watcher. Use as a context manager."""
 
     def __init__(self, src: Path, host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.02,
-                 jobs: int | None = None, report=None, poll: bool = False):
+                 jobs: int | None = None, report=None, poll: bool = False, cache_dir: Path | None = None,
+                 watch: bool = True):
+        """`cache_dir`: where captured posts go (default SRC/.funnelgen); `watch=False`: build once, no watcher
+        (verify walks a fixed site)."""
         self.src = Path(src)
+        self.watch = watch
         self.workdir = Path(tempfile.mkdtemp(prefix="funnelgen-serve-"))
         try:
             self.builder = DevBuilder(self.src, self.workdir, jobs)
             self.app = PreviewApp(self.builder, self.src)
+            if cache_dir is not None:
+                self.app.cache = Path(cache_dir)
             self.server = DevServer((host, port), self.builder, self.app, report)
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -70,12 +76,14 @@ class Preview:
 
     def start(self) -> Outcome:
         """Build once, then serve and watch. Returns the first build's outcome (it may have failed)."""
-        self.watcher.watch([self.builder.src])  # before building: edits made meanwhile are not lost
-        self.watcher.start()
+        if self.watch:
+            self.watcher.watch([self.builder.src])  # before building: edits made meanwhile are not lost
+            self.watcher.start()
         outcome = self.server.rebuild(None)
         self.builder.warm()
         settle_memory()
-        self.watcher.watch(self.builder.watch_paths())
+        if self.watch:
+            self.watcher.watch(self.builder.watch_paths())
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="funnelgen-http", daemon=True)
         self._thread.start()
@@ -92,7 +100,8 @@ class Preview:
         if self._closed:
             return
         self._closed = True
-        self.watcher.stop()
+        if self.watch:
+            self.watcher.stop()
         if self._thread is not None:
             self.server.close()
             self._thread.join(timeout=5)

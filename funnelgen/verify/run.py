@@ -121,8 +121,8 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
     cache = Path(tempfile.mkdtemp(prefix="funnelgen-verify-"))
     preview = None
     try:
-        preview = Preview(Path(src), "127.0.0.1", 0)
-        preview.app.cache = cache  # captured test posts stay out of the user's .funnelgen/ (see module doc)
+        # captured test posts stay out of the user's .funnelgen/ (see module doc); the site is walked as built
+        preview = Preview(Path(src), "127.0.0.1", 0, cache_dir=cache, watch=False)
         outcome = preview.start()
         if not outcome.ok:
             result.build_ok = False
