@@ -1,8 +1,10 @@
 """Build benchmark: funnelgen vs. the floor (benchmarks/floor.py), same pages, same run.
 
-Usage: python benchmarks/bench_build.py [--sizes 100,1000,5000] [--repeat 3]
-Each measurement runs in a fresh process (start-up counts), best of --repeat.
-Peak memory is the largest resident set of the measured process and its workers.
+Usage: python benchmarks/bench_build.py [--sizes 100,1000,5000] [--repeat 5]
+Each measurement runs in a fresh process (start-up counts). The floor and funnelgen
+runs are interleaved and the median of --repeat is reported, so a noisy neighbour
+slows both sides alike. Peak memory is the largest resident set of the measured
+process (funnelgen's forked workers each stay below it).
 """
 
 from __future__ import annotations
@@ -32,31 +34,35 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def best(cmd: list[str], repeat: int, out: Path) -> tuple[float, float]:
-    runs = []
+def interleaved(cmds: list[list[str]], repeat: int, out: Path) -> list[tuple[float, float]]:
+    """Median seconds and max peak MiB of each command, running them in turn `repeat` times."""
+    import statistics
+
+    runs: list[list[tuple[float, float]]] = [[] for _ in cmds]
     for _ in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
-        runs.append(measure(cmd))
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+        for i, cmd in enumerate(cmds):
+            shutil.rmtree(out, ignore_errors=True)
+            runs[i].append(measure(cmd))
+    return [(statistics.median(r[0] for r in rs), max(r[1] for r in rs)) for rs in runs]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,1000,5000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     py = sys.executable
     rows = []
     with tempfile.TemporaryDirectory(prefix="fg-bench-") as tmp:
         example_out = Path(tmp) / "example-out"
-        t_example, m_example = best([py, "-m", "funnelgen", "build", str(HERE.parent / "site_src"), "-o",
-                                     str(example_out)], args.repeat, example_out)
+        [(t_example, m_example)] = interleaved([[py, "-m", "funnelgen", "build", str(HERE.parent / "site_src"),
+                                                 "-o", str(example_out)]], args.repeat, example_out)
         for size in [int(s) for s in args.sizes.split(",")]:
             src = make_site(Path(tmp) / f"site{size}", size)
             out = Path(tmp) / f"out{size}"
-            floor_s, floor_m = best([py, str(HERE / "floor.py"), str(src), str(out)], args.repeat, out)
-            one_s, one_m = best([py, "-m", "funnelgen", "build", str(src), "-o", str(out), "-j", "1"], args.repeat, out)
-            all_s, all_m = best([py, "-m", "funnelgen", "build", str(src), "-o", str(out)], args.repeat, out)
+            fg = [py, "-m", "funnelgen", "build", str(src), "-o", str(out)]
+            (floor_s, floor_m), (all_s, all_m), (one_s, one_m) = interleaved(
+                [[py, str(HERE / "floor.py"), str(src), str(out)], fg, fg + ["-j", "1"]], args.repeat, out)
             rows.append((size, floor_s, floor_m, one_s, one_m, all_s, all_m))
     print(f"example site (site_src): {t_example * 1000:.0f} ms total incl. start-up, peak {m_example:.0f} MiB")
     print()

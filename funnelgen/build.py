@@ -104,19 +104,22 @@ def step_output_path(site, step) -> str:
 _STATE: dict = {}
 
 
-def _render_one(step_id: str) -> tuple[str, list, list]:
-    renderer, writer = _STATE["renderer"], _STATE["writer"]
+def _render_one(step_id: str) -> tuple[str, list, list, list]:
+    renderer, writer, checker = _STATE["renderer"], _STATE["writer"], _STATE.get("checker")
     site = renderer.site
     step = site.steps[step_id]
     rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
+    problems, deferred = rendered.problems, []
+    if checker is not None and not problems:
+        problems, deferred = checker(step, rendered.html)
     writer.write(step_output_path(site, step), rendered.html)
     home = site.home_step
     if home is not None and home.id == step_id:
         writer.write("index.html", rendered.html)
-    return step_id, rendered.problems, rendered.links
+    return step_id, problems, rendered.links, deferred
 
 
-def _render_pages(step_ids: list[str], jobs: int) -> list[tuple[str, list, list]]:
+def _render_pages(step_ids: list[str], jobs: int) -> list[tuple[str, list, list, list]]:
     if jobs <= 1 or len(step_ids) < PARALLEL_THRESHOLD:
         return [_render_one(sid) for sid in step_ids]
     import multiprocessing
@@ -135,22 +138,41 @@ def default_jobs() -> int:
         return 1
 
 
-def write_site(prep: Prepared, writer, jobs: int = 1) -> list[Problem]:
+def planned_outputs(prep: Prepared) -> set[str]:
+    """Every file write_site will write (relative paths), known before the first page is rendered."""
+    site = prep.site
+    planned = {step_output_path(site, s) for s in site.steps.values()}
+    planned |= {"index.html", "legal/index.html", "privacy/index.html", "404.html", "sitemap.xml", "robots.txt",
+                "_headers", f"assets/{prep.runtime_name}"}
+    for folder, dest in ((prep.theme / "assets", "assets/"), (site.src / "static", "")):
+        if folder.is_dir():
+            planned |= {dest + p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    return planned
+
+
+def write_site(prep: Prepared, writer, jobs: int = 1, checker=None) -> list[Problem]:
     """Render and write every output file through `writer` (anything with write/copy_tree).
 
-    Returns page problems (e.g. unsafe links) instead of raising, so callers decide.
+    `checker` (a check.PageChecker) checks each page as it is rendered. Returns problems instead of
+    raising, so callers decide.
     """
+    from .markdown import make_markdown
     from .render import robots, sitemap
 
     site, renderer = prep.site, prep.renderer
     for kind in {s.kind for s in site.steps.values()}:
         renderer.template(kind)  # compile before forking so workers share the compiled code
+    make_markdown(bool(site.settings.get("allow_html")))  # likewise the Markdown parser and its imports
+    if checker is not None:
+        from .check.html import parse_html
+
+        parse_html("<p></p>")  # import lxml before forking
     writer.write(f"assets/{prep.runtime_name}", prep.runtime)
     assets = prep.theme / "assets"
     for path in sorted(assets.rglob("*")):
         if path.is_file() and path.name != "style.css":
             writer.write(f"assets/{path.relative_to(assets)}", path.read_bytes())
-    _STATE.update(renderer=renderer, writer=writer)
+    _STATE.update(renderer=renderer, writer=writer, checker=checker)
     try:
         results = _render_pages(list(site.steps), jobs)
     finally:
@@ -164,7 +186,10 @@ def write_site(prep: Prepared, writer, jobs: int = 1) -> list[Problem]:
         writer.write("_headers", HEADERS)
     if (site.src / "static").is_dir():
         writer.copy_tree(site.src / "static")
-    return [p for _sid, probs, _links in results for p in probs]
+    problems = [p for _sid, probs, _links, _deferred in results for p in probs]
+    if checker is not None:
+        problems += checker.finish([d for *_rest, deferred in results for d in deferred])
+    return problems
 
 
 def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None,
@@ -186,16 +211,14 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     check_output_dir(out, src, prep.theme)
     staging = Staging(out)
     try:
-        jobs = jobs or default_jobs()
-        problems = write_site(prep, staging, jobs)
-        if not problems:
-            from .check import build_errors, run_checks
+        from .check import PageChecker
+
+        checker = PageChecker(site, staging.root, planned_outputs(prep), strict=strict)
+        problems = write_site(prep, staging, jobs or default_jobs(), checker)
+        if strict:  # every check ran; warnings count as errors
             from .check.report import strictify
 
-            if strict:  # every check, warnings counted as errors
-                problems = strictify(prep.warnings + run_checks(site, staging.root, jobs=jobs))
-            else:  # error-level `funnelgen check` rules, before the swap
-                problems = build_errors(site, staging.root, jobs)
+            problems = strictify(prep.warnings + problems)
         if problems:
             raise BuildError(problems)
         staging.commit()

@@ -6,6 +6,8 @@ per build instead of playing whack-a-mole (MkDocs stops at the first one).
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,12 +66,17 @@ class BuildError(Exception):
 
 
 def rel(path: Path | str) -> str:
-    """Show paths relative to the working folder so messages stay short."""
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
+    """Show paths relative to the working folder so messages stay short (string work only: no syscalls
+    beyond getcwd, since it runs for every page)."""
+    return _rel(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=8192)
+def _rel(path: str, cwd: str) -> str:
+    absolute = os.path.abspath(path)
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, cwd)
+    return path
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -39,12 +39,14 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 
 
 def page_path(src: Path, page: str) -> Path | None:
-    """Resolve a step's page inside pages/; None if it would escape the folder."""
-    root = (src / PAGES_DIR).resolve()
-    path = (root / page).resolve()
-    if root != path and root not in path.parents:
+    """A step's page inside pages/; None if it would escape the folder (checked on the text of the path)."""
+    import os
+
+    root = os.path.abspath(src / PAGES_DIR)
+    path = os.path.normpath(os.path.join(root, page))
+    if not path.startswith(root + os.sep):
         return None
-    return path
+    return Path(path)
 
 
 def load_pages(site) -> list[Problem]:

@@ -156,3 +156,29 @@ def test_steps_reached_from_a_funnel_entry_belong_to_that_funnel(tmp_path):
     out, _ = built(tmp_path, change)
     data = json.loads(soup(out, "starter/index.html").find("script", id="fg-page").string)
     assert data["funnels"] == ["main", "ads"]  # listed by main, reached from the ads entry
+
+
+def test_parallel_build_checks_links_and_anchors_across_pages(tmp_path):
+    """Pages are checked in the render workers; links to pages not yet written still resolve correctly."""
+    import pytest
+
+    from funnelgen.errors import BuildError
+
+    def change(cfg):
+        cfg["pages"] = [{"id": f"p{i}", "page": f"p{i}.md"} for i in range(60)]  # above the parallel threshold
+    pages = {f"p{i}.md": f"---\ntitle: p{i}\n---\n{{#part}}\n## Part\n\n[next](/p{(i + 1) % 60}/#part) "
+                         f"[file](/downloads/guide.pdf)\n" for i in range(60)}
+    cfg = copy.deepcopy(MINIMAL_CONFIG)
+    change(cfg)
+    src = write_site(tmp_path / "site", cfg, pages)
+    (src / "static" / "downloads").mkdir(parents=True)
+    (src / "static" / "downloads" / "guide.pdf").write_bytes(b"%PDF-1.4")
+    build(src, tmp_path / "out", jobs=2)  # every link and anchor resolves
+
+    (src / "pages" / "p7.md").write_text("---\ntitle: p7\n---\n[broken](/p8/#nowhere) [gone](/p99/)\n")
+    with pytest.raises(BuildError) as exc:
+        build(src, tmp_path / "out", jobs=2)
+    messages = sorted(p.message for p in exc.value.problems)
+    assert any("no element with id 'nowhere' on /p8/" in m for m in messages)
+    assert any("/p99/ is not part of the built site" in m for m in messages)
+    assert all(p.rule == "links.resolve" for p in exc.value.problems)

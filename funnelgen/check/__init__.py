@@ -22,7 +22,8 @@ from .registry import AREAS, RULES, CheckContext, Rule, run_rules
 
 RULES.sort(key=lambda r: AREAS.index(r.area))  # report and document in area order
 
-__all__ = ["RULES", "Rule", "CheckContext", "run_checks", "build_errors", "page_errors", "check_source", "rule_ids"]
+__all__ = ["RULES", "Rule", "CheckContext", "PageChecker", "run_checks", "build_errors", "page_errors", "check_source",
+           "rule_ids"]
 
 
 def rule_ids() -> list[str]:
@@ -42,6 +43,62 @@ def build_errors(site, out_dir: Path, jobs: int = 1) -> list[Problem]:
     ctx = CheckContext(site, out_dir)
     rules = [r for r in RULES if r.phase != "graph" and r.severity == "error"]
     return [p for p in run_rules(ctx, rules, jobs) if p.severity == "error"]
+
+
+class PageChecker:
+    """The html rules, run on each page right after it is rendered (inside the render workers).
+
+    One parse per page and no second pass over the files. While pages are still being written,
+    "does /x/ exist?" is answered from the build's manifest (`planned`), and anchors into other
+    pages are settled in finish(), once every file is on disk.
+    """
+
+    def __init__(self, site, out_dir: Path, planned: set[str], strict: bool = False):
+        self.site, self.out, self.strict = site, Path(out_dir), strict
+        self.ctx = CheckContext(site, out_dir)
+        self.ctx.planned = planned
+        self.rules = [r for r in RULES if r.phase == "html" and (strict or r.severity == "error")]
+
+    def _keep(self, problems: list[Problem]) -> list[Problem]:
+        return problems if self.strict else [p for p in problems if p.severity == "error"]
+
+    def __call__(self, step, html: str) -> tuple[list[Problem], list]:
+        from ..build import step_output_path
+        from .html import parse_html
+        from .registry import Page, _stamp
+
+        ctx = self.ctx
+        relpath = step_output_path(self.site, step)
+        page = Page(step.url, relpath, "step", step, path=self.out / relpath)
+        page._doc = parse_html(html)
+        ctx.view, ctx.deferred = [page], []
+        try:
+            found = [p for r in self.rules for p in _stamp(r, r.fn(ctx))]
+        finally:
+            ctx.view = None
+            page.release()
+            ctx._sources.pop(step.id, None)
+        return self._keep(found), ctx.deferred
+
+    def finish(self, deferred: list) -> list[Problem]:
+        """After every file is written: anchors into other pages, the legal/privacy/404 pages, and the
+        once-per-build rules."""
+        from .registry import _stamp
+
+        ctx = CheckContext(self.site, self.out)  # the files exist now
+        link_rule = next(r for r in RULES if r.id == "links.resolve")
+        problems = [replace(problem, rule=link_rule.id, why=link_rule.why) for path, frag, problem in deferred
+                    if (other := ctx.page_at(path)) is not None and frag not in other.ids]
+        for page in ctx.all_pages:
+            if page.role == "step" or not page.path.is_file():
+                continue
+            ctx.view = [page]
+            problems += [p for r in self.rules for p in _stamp(r, r.fn(ctx))]
+            ctx.view = None
+            page.release()
+        once = [r for r in RULES if r.phase in ("site", "output") and (self.strict or r.severity == "error")]
+        problems += run_rules(ctx, once)
+        return self._keep(problems)
 
 
 def page_errors(site, out_dir: Path, step, html: str) -> list[Problem]:

@@ -105,7 +105,10 @@ class Page:
         if self._doc is not None:
             return frozenset(self._doc.ids)
         if self._ids is None:
-            self._ids = frozenset(_ID_ATTR.findall(self.path.read_text(encoding="utf-8")))
+            try:
+                self._ids = frozenset(_ID_ATTR.findall(self.path.read_text(encoding="utf-8")))
+            except OSError:
+                self._ids = frozenset()
         return self._ids
 
     def release(self) -> None:
@@ -140,6 +143,10 @@ class CheckContext:
         self.prefix = site.prefix
         self._pages: list[Page] | None = None
         self.view: list[Page] | None = None  # the page(s) html rules are looking at right now
+        self._by_url: dict[str, Page] | None = None
+        self.planned: set[str] | None = None  # relpaths the build will write (None: look at the files)
+        self.deferred: list | None = None  # cross-page anchors to check after every page is written
+        self._memo: dict = {}
         self._sources: dict = {}
         self._files: dict[str, str] = {}
         self._exists: dict[str, bool] = {}
@@ -184,6 +191,7 @@ class CheckContext:
         return self.view if self.view is not None else self.all_pages
 
     def _collect_pages(self) -> list[Page]:
+        """Every page the build writes, from the model (no file system walk: O(1) stat-free per page)."""
         if self.out is None:
             return []
         from ..build import step_output_path
@@ -195,16 +203,35 @@ class CheckContext:
         for role in ("legal", "privacy"):
             pages.append(Page(f"{self.prefix}{role}/", f"{role}/index.html", role, path=self.out / role / "index.html"))
         pages.append(Page(f"{self.prefix}404.html", "404.html", "404", path=self.out / "404.html"))
-        return [p for p in pages if p.path.is_file()]
+        return pages
+
+    @property
+    def site_pass(self) -> bool:
+        """True once per run: html rules that also check site.yml do that part only here, not once per page."""
+        return self.view is None or (bool(self.all_pages) and self.view[0] is self.all_pages[0])
+
+    def memo(self, key: str, compute):
+        """Compute a site-wide fact once per context (html rules run once per page)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
+    def by_url(self) -> dict[str, Page]:
+        if self._by_url is None:
+            self._by_url = {}
+            for p in self.all_pages:
+                self._by_url[p.url] = p
+                if p.url.endswith("/"):
+                    self._by_url.setdefault(p.url + "index.html", p)
+                    self._by_url.setdefault(p.url[:-1], p)
+        return self._by_url
 
     def page(self, role: str) -> Page | None:
         return next((p for p in self.pages if p.role == role), None)
 
     def page_at(self, path: str) -> Page | None:
-        for p in self.all_pages:
-            if p.url == path or (p.url.endswith("/") and path in (p.url + "index.html", p.url[:-1])):
-                return p
-        return None
+        return self.by_url.get(path)
 
     def page_file(self, page: Page) -> str:
         if page.url not in self._files:
@@ -235,10 +262,26 @@ class CheckContext:
         inner = unquote(path[len(self.prefix):])
         if ".." in inner.split("/") or "\x00" in inner:
             return False
+        if self.planned is not None:  # pages are still being written: ask the build's manifest
+            inner = inner.rstrip("/")
+            if path.endswith("/") or inner == "":
+                return f"{inner}/index.html".lstrip("/") in self.planned
+            return inner in self.planned or f"{inner}/index.html" in self.planned
         target = self.out / inner
         if path.endswith("/") or inner == "":
             return (target / "index.html").is_file()
         return target.is_file() or (target / "index.html").is_file()
+
+    def anchor_missing(self, page: Page, path: str, frag: str, problem: Problem) -> bool:
+        """Is `#frag` missing on the page at `path`? Other pages may not be written yet while rendering in
+        parallel: then the question is deferred to `deferred` and answered by PageChecker.finish()."""
+        other = page if path == page.url else self.page_at(path)
+        if other is None:
+            return False
+        if other is page or self.deferred is None:
+            return frag not in other.ids
+        self.deferred.append((path, frag, problem))
+        return False
 
     # -- Markdown sources ------------------------------------------------------
     def source_lines(self, step) -> list[str]:
@@ -292,6 +335,8 @@ PARALLEL_PAGES = 48  # below this, forking costs more than it saves
 def _check_page(index: int) -> list[Problem]:
     ctx, rules = _HTML_STATE["ctx"], _HTML_STATE["rules"]
     page = ctx.all_pages[index]
+    if not page.path.is_file():  # the build wrote no such page (a failed render in `funnelgen check`)
+        return []
     ctx.view = [page]
     try:
         return [p for r in rules for p in _stamp(r, r.fn(ctx))]

@@ -42,10 +42,8 @@ def internal_path(ctx, page_url: str, url: str) -> tuple[str, str] | None:
 
 
 def step_for_path(ctx, path: str):
-    for step in ctx.site.steps.values():
-        if step.url == path or step.url == path + "/":
-            return step
-    return None
+    steps = ctx.memo("steps_by_url", lambda: {s.url: s for s in ctx.site.steps.values()})
+    return steps.get(path) or steps.get(path + "/")
 
 
 @rule("links.resolve", area="integrity", html=True,
@@ -64,18 +62,20 @@ def links_resolve(ctx):
             if target is None:
                 continue
             path, frag = target
-            file, line = ctx.where(page, url)
             if not ctx.exists(path):
+                file, line = ctx.where(page, url)
                 yield ctx.error(file, f"<{el.tag} {attr}=\"{url}\"> on {page.url} goes nowhere: "
                                       f"{path} is not part of the built site", line=line,
                                 hint="Fix the path, add the file under static/, or link to a step's URL "
                                      "(/<step id>/).")
                 continue
             if frag and frag not in ("top",):
-                other = page if path == page.url else ctx.page_at(path)
-                if other is not None and frag not in other.ids:
-                    yield ctx.error(file, f"link '{url}' on {page.url}: no element with id '{frag}' on {path}",
-                                    line=line, hint="Link to an id that exists: put {#id} on its own line just before a heading or paragraph to give it one.")
+                file, line = ctx.where(page, url)  # only links with anchors pay for the source lookup
+                problem = ctx.error(file, f"link '{url}' on {page.url}: no element with id '{frag}' on {path}",
+                                    line=line, hint="Link to an id that exists: put {#id} on its own line just "
+                                                    "before a heading or paragraph to give it one.")
+                if ctx.anchor_missing(page, path, frag, problem):
+                    yield problem
 
 
 @rule("forms.netlify", area="integrity", html=True,
@@ -139,7 +139,7 @@ def forms_redirect(ctx):
         for el in page.doc.find("input", lambda e, name=form.redirect_field: e.get("name") == name):
             target = internal_path(ctx, page.url, el.get("value", ""))
             if target is None or not ctx.exists(target[0]):
-                yield ctx.error(ctx.cfg, f"form '{form.id}' redirects to {el.get('value')!r}, which is not a page "
+                yield ctx.error(ctx.cfg, f"form '{form.id}' on {page.url} redirects to {el.get('value')!r}, which is not a page "
                                          "of this site", key=f"forms.{form.id}.redirect_field",
                                 line=ctx.line_of(f"forms.{form.id}"),
                                 hint="Check site.base_url and the step's next:.")
