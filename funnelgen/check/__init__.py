@@ -101,8 +101,9 @@ class PageChecker:
         return self._keep(problems)
 
 
-def page_errors(site, out_dir: Path, step, html: str) -> list[Problem]:
-    """Error-level html rules for one freshly rendered page, checked before it is written (serve's page edits)."""
+def page_errors(site, out_dir: Path, step, html: str, ctx: CheckContext | None = None) -> list[Problem]:
+    """Error-level html rules for one freshly rendered page, checked before it is written (serve's page
+    edits). Pass the same `ctx` for every save of one build so its indexes are made once."""
     from ..build import step_output_path
     from .html import parse_html
     from .registry import Page, _stamp
@@ -110,10 +111,14 @@ def page_errors(site, out_dir: Path, step, html: str) -> list[Problem]:
     relpath = step_output_path(site, step)
     page = Page(step.url, relpath, "step", step, path=Path(out_dir) / relpath)
     page._doc = parse_html(html)
-    ctx = CheckContext(site, out_dir)
+    ctx = ctx or CheckContext(site, out_dir)
     ctx.view = [page]
-    rules = [r for r in RULES if r.phase == "html" and r.severity == "error"]
-    return [p for r in rules for p in _stamp(r, r.fn(ctx)) if p.severity == "error"]
+    try:
+        rules = [r for r in RULES if r.phase == "html" and r.severity == "error"]
+        return [p for r in rules for p in _stamp(r, r.fn(ctx)) if p.severity == "error"]
+    finally:
+        ctx.view = None
+        ctx._sources.pop(step.id, None)
 
 
 def _tag(problems, rule_id: str, why: str = "") -> list[Problem]:

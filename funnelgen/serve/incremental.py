@@ -76,6 +76,7 @@ class DevBuilder:
         self.page_steps: dict[Path, list[str]] = {}  # page file -> step ids using it
         self._old_roots: list[Path] = []
         self._lock = threading.Lock()  # one build at a time
+        self._checks = None  # check context reused by page saves until the next full build
 
     # -- what the server and the preview app read -------------------------------
     @property
@@ -227,6 +228,14 @@ class DevBuilder:
         return Outcome(True, self.root, prep.site.prefix, [], list(prep.warnings), None, False,
                        f"rebuilt all {n} page{'s' if n != 1 else ''}")
 
+    def _check_context(self):
+        """One check context per full build: its page index is made once, not on every save."""
+        from ..check import CheckContext
+
+        if self._checks is None or self._checks.site is not self.prep.site or self._checks.out != self.root:
+            self._checks = CheckContext(self.prep.site, self.root)
+        return self._checks
+
     def warm(self) -> None:
         """Set up in this process what forked workers set up for themselves (the first save stays fast)."""
         if self.prep is not None:
@@ -257,7 +266,8 @@ class DevBuilder:
             try:
                 if not problems:
                     rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
-                    problems = rendered.problems or page_errors(site, self.root, step, rendered.html)
+                    problems = rendered.problems or page_errors(site, self.root, step, rendered.html,
+                                                                self._check_context())
             except TemplateError as exc:
                 problems = [template_problem(exc, self.prep.theme, self.src)]
             except (OSError, UnicodeDecodeError) as exc:
