@@ -104,7 +104,7 @@ def step_output_path(site, step) -> str:
 _STATE: dict = {}
 
 
-def _render_one(step_id: str) -> tuple[str, list, list, list]:
+def _render_one(step_id: str) -> tuple[str, list, list]:
     renderer, writer, checker = _STATE["renderer"], _STATE["writer"], _STATE.get("checker")
     site = renderer.site
     step = site.steps[step_id]
@@ -116,10 +116,10 @@ def _render_one(step_id: str) -> tuple[str, list, list, list]:
     home = site.home_step
     if home is not None and home.id == step_id:
         writer.write("index.html", rendered.html)
-    return step_id, problems, rendered.links, deferred
+    return step_id, problems, deferred
 
 
-def _render_pages(step_ids: list[str], jobs: int) -> list[tuple[str, list, list, list]]:
+def _render_pages(step_ids: list[str], jobs: int) -> list[tuple[str, list, list]]:
     if jobs <= 1 or len(step_ids) < PARALLEL_THRESHOLD:
         return [_render_one(sid) for sid in step_ids]
     import multiprocessing
@@ -186,9 +186,9 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None) -> list[Prob
         writer.write("_headers", HEADERS)
     if (site.src / "static").is_dir():
         writer.copy_tree(site.src / "static")
-    problems = [p for _sid, probs, _links, _deferred in results for p in probs]
+    problems = [p for _sid, probs, _deferred in results for p in probs]
     if checker is not None:
-        problems += checker.finish([d for *_rest, deferred in results for d in deferred])
+        problems += checker.finish([d for _sid, _probs, deferred in results for d in deferred])
     return problems
 
 

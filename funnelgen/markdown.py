@@ -29,7 +29,6 @@ class BlockCall:
 @dataclass
 class RenderResult:
     html: str
-    links: list[tuple[str, int | None]] = field(default_factory=list)
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, message, hint)
 
 
@@ -100,7 +99,7 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
     result = RenderResult("")
 
     def check_links(toks, line):
-        """Record every href/src; neutralise and report unsafe ones."""
+        """Neutralise and report unsafe href/src values."""
         for tok in toks:
             if tok.children:
                 check_links(tok.children, line)
@@ -112,8 +111,6 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
                 if reason:
                     result.problems.append((line, f"link '{url}' {reason}", "Link to an https:// page or a site path."))
                     tok.attrs[attr] = "#"
-                else:
-                    result.links.append((str(url), line))
 
     line = None
     for tok in tokens:

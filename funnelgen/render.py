@@ -27,7 +27,6 @@ TEMPLATE_FALLBACKS = {"downsell": ["upsell"], "crosssell": ["upsell"], "backend"
 class Rendered:
     html: str
     problems: list = field(default_factory=list)  # Problem
-    links: list = field(default_factory=list)  # (url, line)
 
 
 class Renderer:
@@ -175,7 +174,7 @@ class Renderer:
             "order_summary": step.kind in SELLING_KINDS and step.offer is not None,
         }
         html = self.template(step.kind).render(ctx)
-        return Rendered(html, problems, md.links)
+        return Rendered(html, problems)
 
     def render_legal(self) -> str:
         offers = [self.offer_view(o) for o in self.site.offers.values()]
