@@ -49,6 +49,20 @@ def rule(id: str, *, area: str, why: str, severity: str = "error", html: bool = 
     return deco
 
 
+def audience_rule(area: str):
+    """A decorator factory for rules that apply only to one audience (ctx.jp / ctx.eu / ctx.us)."""
+    def make(id: str, **kw):
+        def deco(fn):
+            def wrapped(ctx):
+                return fn(ctx) if getattr(ctx, area) else ()
+            wrapped.__doc__ = fn.__doc__
+            wrapped.__name__ = fn.__name__
+            rule(id, area=area, **kw)(wrapped)
+            return fn
+        return deco
+    return make
+
+
 JST = timezone(timedelta(hours=9))
 _DT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$")
 

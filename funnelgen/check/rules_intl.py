@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import LABELS
-from .registry import rule
+from .registry import audience_rule
 
 GOOGLE_TAG = re.compile(r"googletagmanager\.com/(gtag/js|gtm\.js)|gtag\(\s*['\"]config['\"]")
 CONSENT_DEFAULT = re.compile(r"gtag\(\s*['\"]consent['\"]\s*,\s*['\"]default['\"]\s*,\s*\{(?P<body>[^}]*)\}")
@@ -19,14 +19,7 @@ GATED_ONLY = re.compile(r"analytics\.tiktok\.com|ttq\.load\(|line-scdn\.net|_lt\
 NOSCRIPT_PIXEL = re.compile(r"facebook\.com/tr|tr\.line\.me|googletagmanager\.com/ns\.html")
 
 
-def eu_rule(id, **kw):
-    def deco(fn):
-        def wrapped(ctx):
-            return fn(ctx) if ctx.eu else ()
-        wrapped.__doc__ = fn.__doc__
-        rule(id, area="eu", **kw)(wrapped)
-        return fn
-    return deco
+eu_rule = audience_rule("eu")
 
 
 @eu_rule("eu.consent-banner", html=True,
@@ -95,14 +88,7 @@ def consent_mode(ctx):
                                 hint="Remove tracking noscript parts for EU audiences (base.html does).")
 
 
-def us_rule(id, **kw):
-    def deco(fn):
-        def wrapped(ctx):
-            return fn(ctx) if ctx.us else ()
-        wrapped.__doc__ = fn.__doc__
-        rule(id, area="us", **kw)(wrapped)
-        return fn
-    return deco
+us_rule = audience_rule("us")
 
 
 @us_rule("us.renewal-terms", html=True,

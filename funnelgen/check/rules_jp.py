@@ -12,7 +12,7 @@ from ..i18n import LABELS
 from ..markdown import parse_info
 from ..model import SELLING_KINDS
 from ..tracking import VENDORS, enabled_vendors
-from .registry import parse_deadline, rule
+from .registry import audience_rule, parse_deadline
 
 PLACEHOLDER = re.compile(r"○○|〇〇|●●|××|ＸＸ|XXX|TBD|TODO|未定|準備中|ダミー|要確認|サンプル|\bsample\b|\bdummy\b|"
                          r"lorem|例：|（例）|\(例\)|your (company|name|address)", re.I)
@@ -22,16 +22,7 @@ LEGAL_KEYS = ("seller", "representative", "address", "phone", "email", "extra_ch
               "payment_timing", "delivery_timing", "returns")
 
 
-def jp_rule(id, **kw):
-    """A rule that only runs for Japanese sites (language: ja or audience: [jp])."""
-    def deco(fn):
-        def wrapped(ctx):
-            return fn(ctx) if ctx.jp else ()
-        wrapped.__doc__ = fn.__doc__
-        wrapped.__name__ = fn.__name__
-        rule(id, area="jp", **kw)(wrapped)
-        return fn
-    return deco
+jp_rule = audience_rule("jp")  # only for Japanese sites (language: ja or audience: [jp])
 
 
 def _compact(text: str) -> str:
