@@ -66,15 +66,20 @@ def prepare(src: Path, base_url: str | None = None) -> Prepared:
     """Load the site and set up the theme; raises BuildError."""
     site, warnings = load_site(src)
     if base_url:
-        from .schema import Context, Url
-
-        ctx = Context("--base-url")
-        checked = Url().check(base_url, "base_url", None, ctx)
-        if ctx.problems:
-            raise BuildError(ctx.problems)
-        site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
-        site.assign_urls()  # a preview under another path moves every page
+        apply_base_url(site, base_url)
     return setup_render(site, warnings)
+
+
+def apply_base_url(site, base_url: str) -> None:
+    """--base-url: validate it, then move every page under its path (deploy previews)."""
+    from .schema import Context, Url
+
+    ctx = Context("--base-url")
+    checked = Url().check(base_url, "base_url", None, ctx)
+    if ctx.problems:
+        raise BuildError(ctx.problems)
+    site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
+    site.assign_urls()
 
 
 def setup_render(site, warnings: list[Problem]) -> Prepared:
@@ -146,7 +151,8 @@ def planned_outputs(prep: Prepared) -> set[str]:
                 "_headers", f"assets/{prep.runtime_name}"}
     for folder, dest in ((prep.theme / "assets", "assets/"), (site.src / "static", "")):
         if folder.is_dir():
-            planned |= {dest + p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+            planned |= {dest + p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                        if p.is_file() and not (dest and p.name == "style.css")}  # the theme CSS is inlined
     return planned
 
 

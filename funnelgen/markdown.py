@@ -61,10 +61,45 @@ def check_raw_html(tok, line, result: RenderResult) -> None:
     """With allow_html, raw HTML is the author's, but script URLs and handlers are still refused."""
     parts = [tok] + list(tok.children or [])
     for part in parts:
-        if part.type in ("html_block", "html_inline") and _RAW_DANGER.search(part.content):
+        if part.type in ("html_block", "html_inline") and raw_html_danger(part.content):
             result.problems.append((line, "raw HTML contains a script, an on…= event handler or a javascript: URL",
                                     "Put scripts in front matter `head:`/`body:` or tracking.head/body in site.yml."))
             part.content = ""
+
+
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset"}
+
+
+def raw_html_danger(html: str) -> bool:
+    """Scripts, event handlers, srcdoc and unsafe URLs, judged on the parsed (entity-decoded) attributes."""
+    if _RAW_DANGER.search(html):
+        return True
+    from lxml import etree
+    from lxml.html import fragments_fromstring
+
+    from .urls import unsafe_url_reason
+
+    try:
+        fragments = fragments_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return False  # a lone closing tag and the like: nothing to run
+    for fragment in fragments:
+        if isinstance(fragment, str):
+            continue
+        for el in fragment.iter():
+            if not isinstance(el.tag, str):
+                continue
+            if el.tag in ("script", "object", "embed", "base"):
+                return True
+            for name, value in el.attrib.items():
+                name = name.lower()
+                if name.startswith("on") or name == "srcdoc":
+                    return True
+                if name == "srcset":
+                    value = value.split(",")[0].strip().split(" ")[0]
+                if name in URL_ATTRS and unsafe_url_reason(value):
+                    return True
+    return False
 
 
 def make_markdown(allow_html: bool = False):

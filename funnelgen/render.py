@@ -146,7 +146,7 @@ class Renderer:
         return render
 
     # -- pages -------------------------------------------------------------
-    def render_step(self, step: Step, text: str, canonical_url: str | None = None) -> Rendered:
+    def render_step(self, step: Step, text: str) -> Rendered:
         from .errors import Problem, rel
 
         site, meta = self.site, step.meta
@@ -162,7 +162,7 @@ class Renderer:
             "title": meta.get("title") or meta.get("headline") or step.id,
             "headline": meta.get("headline") or meta.get("title") or "",
             "subheadline": meta.get("subheadline"), "description": meta.get("description") or site.settings.get("description"),
-            "canonical": absolute(site.settings["base_url"], canonical_url or step.url),
+            "canonical": absolute(site.settings["base_url"], step.url),
             "noindex": not step.indexable,
             "og_image": meta.get("og_image"),
             "offer": self.offer_view(step.offer) if step.offer else None,

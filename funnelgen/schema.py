@@ -8,6 +8,7 @@ engine is ~150 lines and imports nothing heavy, which keeps start-up fast.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,7 +103,7 @@ class Number(Spec):
                 value = int(cleaned) if cleaned.lstrip("-").isdigit() else float(cleaned)
             except ValueError:
                 return self._bad(value, path, line, ctx, " (write digits only, no currency sign)")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return self._bad(value, path, line, ctx)
         if self.integer and value != int(value):
             return self._bad(value, path, line, ctx)

@@ -31,10 +31,6 @@ def unsafe_url_reason(url: str, allow_relative: bool = True) -> str:
     return ""
 
 
-def is_external(url: str) -> bool:
-    return bool(_SCHEME.match(url)) or url.startswith("//")
-
-
 def slug_path(prefix: str, slug: str) -> str:
     """`/prefix/slug/` with pretty-URL trailing slash (saves Netlify a 301 hop)."""
     if not slug:

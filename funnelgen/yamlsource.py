@@ -36,6 +36,11 @@ class _DuplicateKey(Exception):
         self.key, self.line, self.first_line = key, line, first_line
 
 
+class _BadKey(Exception):
+    def __init__(self, line):
+        self.line = line
+
+
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     pass
 
@@ -46,8 +51,10 @@ def _construct_mapping(loader, node):
     result.lines = {}
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _BadKey(line)
+        key = loader.construct_object(key_node, deep=True)
         if key in result.lines:
             raise _DuplicateKey(key, line, result.lines[key])
         result[key] = loader.construct_object(value_node, deep=True)
@@ -82,6 +89,9 @@ def parse_yaml(text: str, file: Path | str, line_offset: int = 0):
             key=str(exc.key), line=exc.line + line_offset,
             hint="YAML keeps only the last of two equal keys; rename or merge them.",
         )]) from None
+    except _BadKey as exc:
+        raise BuildError([Problem(name, "a key must be plain text, not a list or a mapping", line=exc.line + line_offset,
+                                  hint="Remove the '? ' or brackets before the key.")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark else None

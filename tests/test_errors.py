@@ -196,3 +196,27 @@ def test_output_folder_that_holds_sources_is_refused(tmp_path):
 def test_missing_config(tmp_path):
     result = CliRunner().invoke(main, ["build", str(tmp_path)])
     assert result.exit_code == 1 and "no site config found" in result.output
+
+
+def test_not_a_number_price(good):
+    def change(cfg):
+        cfg["offers"]["starter"]["price"] = float("nan")
+    assert_fails(good, ["offers.starter.price", "expected a number"], config=config_with(change))
+
+
+def test_build_and_check_agree_on_config_side_rules(good):
+    def change(cfg):
+        cfg["offers"]["starter"]["compare_at_price"] = 1000  # no basis, and not above the price
+    assert_fails(good, ["compare_at_price but no compare_at_basis", "is not above the price"],
+                 config=config_with(change))
+
+
+def test_link_to_the_inlined_stylesheet_is_broken(good):
+    assert_fails(good, ["/assets/style.css is not part of the built site"],
+                 files={"pages/gift.md": "---\ntitle: gift\n---\n[css](/assets/style.css)\n"})
+
+
+def test_slug_with_a_trailing_slash(good):
+    def change(cfg):
+        steps(cfg)[3]["slug"] = "thanks/"
+    assert_fails(good, ["funnels.main.steps[3].slug", "is not a valid URL slug"], config=config_with(change))

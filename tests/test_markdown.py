@@ -60,7 +60,14 @@ def test_unknown_block_names_are_reported_with_a_suggestion():
 
 
 def test_raw_html_with_scripts_is_refused_even_when_html_is_allowed():
-    for snippet in ('<img src=x onerror="steal()">\n', '<a href="javascript:x">a</a>\n', "<script>x</script>\n"):
+    for snippet in ('<img src=x onerror="steal()">\n', '<a href="javascript:x">a</a>\n', "<script>x</script>\n",
+                    '<a href="&#106;avascript:steal()">a</a>\n', '<iframe srcdoc="&lt;script&gt;steal()"></iframe>\n'):
         result = render_markdown(snippet, echo, allow_html=True)
         assert result.problems and "raw HTML" in result.problems[0][1], snippet
         assert "steal" not in result.html and "javascript" not in result.html
+
+
+def test_harmless_raw_html_and_embeds_pass_when_allowed():
+    html = '<iframe src="https://www.youtube.com/embed/x"></iframe>\n\n<p class="note">注意</p>\n'
+    result = render_markdown(html, echo, allow_html=True)
+    assert result.problems == [] and "youtube.com/embed" in result.html

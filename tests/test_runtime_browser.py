@@ -156,6 +156,7 @@ def test_no_purchase_without_payment(rt_page, site):
     page = rt_page
     for url in (f"{site}/upsell/", f"{site}/upsell/?fg_offer=starter",
                 f"{site}/upsell/?fg_offer=starter&session_id={{CHECKOUT_SESSION_ID}}",
-                f"{site}/starter/?fg_offer=starter&session_id=cs_1"):
+                f"{site}/starter/?fg_offer=starter&session_id=cs_1",
+                f"{site}/apply/?fg_offer=constructor&session_id=cs_2", f"{site}/apply/?fg_offer=__proto__&session_id=cs_3"):
         page.goto(url)
         assert [e for e in events(page) if e["event"] == "purchase"] == [], url

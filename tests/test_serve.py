@@ -212,6 +212,28 @@ def test_page_edit_that_breaks_a_check_keeps_the_last_good_page(preview, events,
     assert events.wait(where=lambda d: d["ok"])["paths"] == ["/gift/"]
 
 
+def test_creating_the_missing_page_file_recovers(preview, events, site):
+    config = site / "site.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "pages:\n  - {id: about, page: about.md}\n",
+                      encoding="utf-8")
+    data = events.wait(where=lambda d: not d["ok"])
+    assert "about.md" in data["problems"][0]["message"]
+    (site / "pages" / "about.md").write_text("---\ntitle: About\n---\nABOUT-US\n", encoding="utf-8")
+    assert events.wait(where=lambda d: d["ok"])["ok"]
+    assert "ABOUT-US" in get(preview, "/about/")[2]
+
+
+def test_anchor_added_on_another_page_is_seen_by_the_next_save(preview, events, site):
+    gift, thanks = site / "pages" / "gift.md", site / "pages" / "thanks.md"
+    gift_text = gift.read_text(encoding="utf-8")
+    gift.write_text(gift_text + "\n\n[次へ](/thanks/#next-steps)\n", encoding="utf-8")
+    assert "next-steps" in events.wait(where=lambda d: not d["ok"])["problems"][0]["message"]
+    thanks.write_text(thanks.read_text(encoding="utf-8") + "\n\n{#next-steps}\n## この後の流れ\n", encoding="utf-8")
+    events.wait(where=lambda d: d["paths"] == ["/thanks/"])
+    gift.write_text(gift_text + "\n\n[次へ](/thanks/#next-steps)\n\n", encoding="utf-8")
+    assert events.wait(where=lambda d: d["paths"] == ["/gift/"])["ok"]
+
+
 def test_add_and_delete_a_page(preview, events, site):
     (site / "pages" / "bonus.md").write_text("---\ntitle: Bonus page\n---\n\nBONUS-BODY\n", encoding="utf-8")
     config = site / "site.yml"
@@ -330,6 +352,19 @@ def test_post_to_a_page_that_is_no_form_action_is_refused(preview):
     assert status == 405 and "GET" in headers["allow"]
 
 
+def test_form_name_on_a_non_action_path_is_neither_captured_nor_redirected(preview, site):
+    for path in ("/%2F%2Fevil.example", "/starter/", "/%E3%81%82"):
+        status, headers, _ = post_form(preview, path, {"form-name": "lead", "email": "x@example.jp"})
+        assert status in (404, 405), path
+        assert "location" not in headers
+    assert not (site / ".funnelgen" / "submissions.jsonl").exists()
+
+
+def test_directory_redirect_is_never_protocol_relative(preview):
+    status, headers, _ = get(preview, "/%2Fstarter")
+    assert not headers.get("location", "/").startswith("//")
+
+
 def test_post_provider_form_goes_to_local_capture(preview, events, site):
     (site / "pages" / "news.md").write_text("---\ntitle: News\n---\nSign up\n", encoding="utf-8")
     config = site / "site.yml"
@@ -364,7 +399,7 @@ def test_walk_the_test_checkout(preview):
 
     status, headers, page = get(preview, hrefs[0])
     assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
-    for text in ("ご注文内容の確認", "1,980円（税込）", "数量", "1講座", "お支払い時期", "ご注文時にお支払いが確定します",
+    for text in ("ご注文内容の確認", "1,980円（税込）", "数量", "1講座", "お支払い時期", "ご注文時（決済完了時）にお支払いが確定します",
                  "提供時期", "キャンセル・返品", "30日以内", "注文を確定する", "キャンセルして戻る"):
         assert text in page, text
     assert '<a href="/starter/" data-fg-cancel>' in page

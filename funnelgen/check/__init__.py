@@ -30,12 +30,11 @@ def rule_ids() -> list[str]:
     return [r.id for r in RULES]
 
 
-def run_checks(site, out_dir: Path | None, *, preview: bool | None = None, now=None,
-               include_graph: bool = False, jobs: int = 1) -> list[Problem]:
+def run_checks(site, out_dir: Path | None, *, preview: bool | None = None, now=None) -> list[Problem]:
     """Run every rule on a loaded site and (when out_dir is given) its built pages."""
     ctx = CheckContext(site, out_dir, preview=preview, now=now)
-    rules = [r for r in RULES if (r.phase != "graph" or include_graph) and (r.phase in ("site", "graph") or out_dir)]
-    return run_rules(ctx, rules, jobs)
+    rules = [r for r in RULES if r.phase != "graph" and (r.phase == "site" or out_dir)]
+    return run_rules(ctx, rules)
 
 
 def build_errors(site, out_dir: Path, jobs: int = 1) -> list[Problem]:
@@ -129,7 +128,7 @@ def check_source(src: Path, *, base_url: str | None = None, preview: bool | None
     """Load the site in `src`, build it into a temporary folder, run every check; never touches src/dist."""
     from jinja2 import TemplateError
 
-    from ..build import prepare, write_site
+    from ..build import apply_base_url, setup_render, write_site
     from ..config import load_config
     from ..model import build_model
     from ..output import DuplicateOutput, Staging
@@ -154,7 +153,9 @@ def check_source(src: Path, *, base_url: str | None = None, preview: bool | None
 
     tmp = Path(tempfile.mkdtemp(prefix="funnelgen-check-"))
     try:
-        prep = prepare(src, base_url)
+        if base_url:
+            apply_base_url(site, base_url)
+        prep = setup_render(site, [])  # the site loaded above; warnings are already in `problems`
         staging = Staging(tmp / "out")
         try:
             problems += _tag(write_site(prep, staging, jobs=1), "render.page",

@@ -222,7 +222,7 @@ class CheckContext:
     @property
     def site_pass(self) -> bool:
         """True once per run: html rules that also check site.yml do that part only here, not once per page."""
-        return self.view is None or (bool(self.all_pages) and self.view[0] is self.all_pages[0])
+        return self.view is None or (bool(self.all_pages) and self.view[0].url == self.all_pages[0].url)
 
     def memo(self, key: str, compute):
         """Compute a site-wide fact once per context (html rules run once per page)."""

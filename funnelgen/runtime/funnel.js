@@ -166,7 +166,8 @@
 
   // Purchase: only on a page a payment provider sent the buyer to, once per transaction.
   if (P.purchase) {
-    var bought = P.purchase[query.get("fg_offer") || ""];
+    var offerId = query.get("fg_offer") || "";
+    var bought = Object.prototype.hasOwnProperty.call(P.purchase, offerId) ? P.purchase[offerId] : null;
     var tx = query.get("session_id") || query.get("transaction_id") || query.get("order_id") || query.get("orderId");
     if (bought && tx && tx.indexOf("{") < 0) {
       var seen = "fg_tx_" + clean(tx);

@@ -137,8 +137,9 @@ class DevBuilder:
                     steps += [s for s in ids if s not in steps]
                     mode = mode if mode in (FULL, REWRITE) else PAGES
                     css_only = False
-                elif self._was_dir(path):
-                    mode, css_only = FULL, False  # a folder holding pages moved or vanished
+                elif self._was_dir(path) or "site" in self.errors:
+                    # a folder holding pages moved or vanished, or a page the failed build missed appeared
+                    mode, css_only = FULL, False
                 continue
             if kind == "config":
                 mode, css_only = FULL, False
@@ -278,6 +279,8 @@ class DevBuilder:
                 continue
             self.errors.pop(f"page:{sid}", None)
             self._write(step_output_path(site, step), rendered.html)
+            if self._checks is not None and (checked := self._checks.page_at(step.url)) is not None:
+                checked._ids = None  # anchors into this page are read again on the next check
             paths.append(step.url)
             if site.home_step is step:
                 self._write("index.html", rendered.html)

@@ -15,6 +15,8 @@ import secrets
 import threading
 from html import escape
 
+from ..tracking import js as script_json
+
 EVENTS_PATH = "/_fg/events"
 PING_SECONDS = 15.0
 
@@ -150,11 +152,6 @@ OVERLAY_CSS = ("position:fixed;z-index:2147483647;left:0;right:0;top:0;max-heigh
 OVERLAY_TITLE = "funnelgen: build failed — still showing the last good version"
 
 
-def _json_for_script(value) -> str:
-    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 def overlay_html(problems: list[dict]) -> str:
     """Server-side overlay (works before the script runs); every value HTML-escaped."""
     if not problems:
@@ -170,7 +167,7 @@ def client_snippet(hub: EventHub, state: dict, error_page: bool = False) -> str:
            "error_page": error_page}
     script = CLIENT_JS.replace("OVERLAY_CSS", json.dumps(OVERLAY_CSS))
     overlay = "" if state["ok"] else overlay_html(state["problems"])
-    return (f'{overlay}<script id="fg-dev" type="application/json">{_json_for_script(cfg)}</script>'
+    return (f'{overlay}<script id="fg-dev" type="application/json">{script_json(cfg)}</script>'
             f"<script>{script}</script>")
 
 

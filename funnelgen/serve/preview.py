@@ -138,14 +138,14 @@ class PreviewApp:
         if site is None:
             return None
         actions = self.netlify_actions()
+        if req.path not in actions:  # only real form actions: no fake captures, no redirects elsewhere
+            return None
         fields, error = parse_body(req)
         if error:
-            return error if req.path in actions else None
+            return error
         name = first(fields, "form-name")
         form = site.forms.get(name) if name else None
         if form is None or form.provider != "netlify":
-            if req.path not in actions:
-                return None
             form = site.forms[actions[req.path]]
         self.record(form, fields, req.path, req.path)
         return Response.redirect(req.path)

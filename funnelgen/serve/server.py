@@ -69,7 +69,11 @@ class Response:
 
     @classmethod
     def redirect(cls, location: str, status: int = 303) -> Response:
-        return cls(status, b"", "text/plain; charset=utf-8", {"Location": location})
+        """Same-site redirects only: '//host' (protocol-relative) collapses to '/host', non-ASCII is quoted."""
+        if location.startswith("/"):
+            location = "/" + location.lstrip("/\\")
+        return cls(status, b"", "text/plain; charset=utf-8",
+                   {"Location": quote(location, safe="/?&=%#:@!$'()*+,;~-._")})
 
     @classmethod
     def html(cls, text: str, status: int = 200) -> Response:
@@ -268,7 +272,7 @@ class Handler(BaseHTTPRequestHandler):
         if target.is_dir():
             if not req.path.endswith("/"):
                 query = urlsplit(self.path).query
-                location = quote(req.path) + "/" + (f"?{query}" if query else "")
+                location = req.path + "/" + (f"?{query}" if query else "")
                 return self.send(Response.redirect(location, 301))
             target = target / "index.html"
         if not target.is_file():
