@@ -198,3 +198,12 @@ def test_404_page_exists_and_is_noindex(built):
     _src, out, _ = built
     doc = page(out, "404.html")
     assert "noindex" in doc.find("meta", attrs={"name": "robots"})["content"]
+
+
+def test_sticky_mobile_cta_and_visible_focus(built):
+    _src, out, _ = built
+    assert page(out, "optin/index.html").select_one(".sticky a.btn")["href"] == "#fg-form-lead"
+    assert page(out, "starter/index.html").select_one(".sticky a.btn")["href"] == "#order"
+    assert page(out, "upsell/index.html").select_one(".sticky") is None  # decline must stay as visible as accept
+    css = page(out, "optin/index.html").style.text
+    assert ":focus-visible" in css and "@media (min-width:48rem){.sticky{display:none}" in css
