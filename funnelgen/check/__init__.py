@@ -4,8 +4,9 @@ Rules live in rules_*.py, one decorated function each (registry.rule). Site
 rules read the model; html rules read the built pages, parsed once each.
 
 - run_checks(site, out_dir) -> every problem (errors and warnings);
-- build_errors(site, out_dir) -> the error-level ones, run inside every build
-  on the staging folder before it is swapped in;
+- PageChecker -> the error-level ones, run inside every build (and serve's full
+  rebuilds) on each page as it is rendered, before the staging folder is swapped in;
+- page_errors(...) -> the same for one page saved in serve;
 - check_source(src) -> loads, builds into a temporary folder and checks.
 """
 
@@ -22,7 +23,7 @@ from .registry import AREAS, RULES, CheckContext, Rule, run_rules
 
 RULES.sort(key=lambda r: AREAS.index(r.area))  # report and document in area order
 
-__all__ = ["RULES", "Rule", "CheckContext", "PageChecker", "run_checks", "build_errors", "page_errors", "check_source",
+__all__ = ["RULES", "Rule", "CheckContext", "PageChecker", "run_checks", "page_errors", "check_source",
            "rule_ids"]
 
 
@@ -37,13 +38,6 @@ def run_checks(site, out_dir: Path | None, *, preview: bool | None = None, now=N
     return run_rules(ctx, rules)
 
 
-def build_errors(site, out_dir: Path, jobs: int = 1) -> list[Problem]:
-    """Error-level checks for `funnelgen build` (validate.py's graph rules already ran in load_site)."""
-    ctx = CheckContext(site, out_dir)
-    rules = [r for r in RULES if r.phase != "graph" and r.severity == "error"]
-    return [p for p in run_rules(ctx, rules, jobs) if p.severity == "error"]
-
-
 class PageChecker:
     """The html rules, run on each page right after it is rendered (inside the render workers).
 
@@ -52,9 +46,12 @@ class PageChecker:
     pages are settled in finish(), once every file is on disk.
     """
 
-    def __init__(self, site, out_dir: Path, planned: set[str], strict: bool = False):
+    def __init__(self, site, out_dir: Path, planned: set[str], strict: bool = False, *,
+                 preview: bool | None = None, now=None):
+        """`strict`: every rule and every severity (what `funnelgen check` reports); else error-level rules."""
         self.site, self.out, self.strict = site, Path(out_dir), strict
-        self.ctx = CheckContext(site, out_dir)
+        self.options = {"preview": preview, "now": now}
+        self.ctx = CheckContext(site, out_dir, **self.options)
         self.ctx.planned = planned
         self.rules = [r for r in RULES if r.phase == "html" and (strict or r.severity == "error")]
 
@@ -84,7 +81,7 @@ class PageChecker:
         once-per-build rules."""
         from .registry import _stamp
 
-        ctx = CheckContext(self.site, self.out)  # the files exist now
+        ctx = CheckContext(self.site, self.out, **self.options)  # the files exist now
         link_rule = next(r for r in RULES if r.id == "links.resolve")
         problems = [replace(problem, rule=link_rule.id, why=link_rule.why) for path, frag, problem in deferred
                     if (other := ctx.page_at(path)) is not None and frag not in other.ids]
@@ -128,7 +125,7 @@ def check_source(src: Path, *, base_url: str | None = None, preview: bool | None
     """Load the site in `src`, build it into a temporary folder, run every check; never touches src/dist."""
     from jinja2 import TemplateError
 
-    from ..build import apply_base_url, setup_render, write_site
+    from ..build import apply_base_url, default_jobs, planned_outputs, setup_render, write_site
     from ..config import load_config
     from ..model import build_model
     from ..output import DuplicateOutput, Staging
@@ -157,15 +154,15 @@ def check_source(src: Path, *, base_url: str | None = None, preview: bool | None
             apply_base_url(site, base_url)
         prep = setup_render(site, [])  # the site loaded above; warnings are already in `problems`
         staging = Staging(tmp / "out")
+        checker = PageChecker(site, staging.root, planned_outputs(prep), strict=True, preview=preview, now=now)
         try:
-            problems += _tag(write_site(prep, staging, jobs=1), "render.page",
+            problems += _tag(write_site(prep, staging, default_jobs(), checker), "render.page",
                              "Unsafe or unknown content in a page is left out of the built site.")
         except TemplateError as exc:
             return problems + _tag([template_problem(exc, prep.theme, prep.site.src)], "render.template")
         except DuplicateOutput as exc:
             return problems + [Problem(str(config_file), f"two outputs write the same file '{exc}'",
                                        rule="graph.output-paths")]
-        problems += run_checks(prep.site, staging.root, preview=preview, now=now)
     except BuildError as exc:
         problems += _tag(exc.problems, "config.schema", schema_why)
     finally:

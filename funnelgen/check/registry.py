@@ -325,8 +325,8 @@ class CheckContext:
         return self.page_file(page), line
 
 
-def run_rules(ctx: CheckContext, rules: Iterable[Rule], jobs: int = 1) -> list[Problem]:
-    """Run rules; html rules stream over the pages (in parallel with jobs > 1), one parsed page at a time."""
+def run_rules(ctx: CheckContext, rules: Iterable[Rule]) -> list[Problem]:
+    """Run rules; html rules stream over the pages, one parsed page at a time (memory stays flat)."""
     rules = list(rules)
     problems: list[Problem] = []
     for r in rules:
@@ -334,45 +334,19 @@ def run_rules(ctx: CheckContext, rules: Iterable[Rule], jobs: int = 1) -> list[P
             problems.extend(_stamp(r, r.fn(ctx)))
     html_rules = [r for r in rules if r.phase == "html"]
     if html_rules and ctx.out is not None:
-        problems.extend(_run_html(ctx, html_rules, jobs))
+        for page in ctx.all_pages:
+            if not page.path.is_file():  # the build wrote no such page (a failed render in `funnelgen check`)
+                continue
+            ctx.view = [page]
+            try:
+                problems.extend(p for r in html_rules for p in _stamp(r, r.fn(ctx)))
+            finally:
+                ctx.view = None
+                page.release()
+                if page.step is not None:
+                    ctx._sources.pop(page.step.id, None)
     return problems
 
 
 def _stamp(r: Rule, found) -> list[Problem]:
     return [replace(p, rule=r.id, why=r.why) for p in found or ()]
-
-
-_HTML_STATE: dict = {}
-PARALLEL_PAGES = 48  # below this, forking costs more than it saves
-
-
-def _check_page(index: int) -> list[Problem]:
-    ctx, rules = _HTML_STATE["ctx"], _HTML_STATE["rules"]
-    page = ctx.all_pages[index]
-    if not page.path.is_file():  # the build wrote no such page (a failed render in `funnelgen check`)
-        return []
-    ctx.view = [page]
-    try:
-        return [p for r in rules for p in _stamp(r, r.fn(ctx))]
-    finally:
-        ctx.view = None
-        page.release()
-        if page.step is not None:
-            ctx._sources.pop(page.step.id, None)
-
-
-def _run_html(ctx: CheckContext, rules: list[Rule], jobs: int) -> list[Problem]:
-    indexes = range(len(ctx.all_pages))
-    _HTML_STATE.update(ctx=ctx, rules=rules)
-    try:
-        if jobs <= 1 or len(indexes) < PARALLEL_PAGES:
-            results = [_check_page(i) for i in indexes]
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = list(pool.map(_check_page, indexes, chunksize=max(8, len(indexes) // (jobs * 8))))
-    finally:
-        _HTML_STATE.clear()
-    return [p for found in results for p in found]

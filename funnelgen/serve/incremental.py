@@ -29,7 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import Prepared, default_jobs, load_site, setup_render, step_output_path, write_site
+from ..build import Prepared, default_jobs, load_site, planned_outputs, setup_render, step_output_path, write_site
+from ..check import PageChecker
 from ..config import CONFIG_NAMES
 from ..errors import BuildError, Problem, rel
 from ..pages import PAGES_DIR, load_page, page_path
@@ -54,13 +55,6 @@ class Outcome:
 
 def _real(path) -> Path:
     return Path(os.path.realpath(path))
-
-
-def site_checks(site, root: Path, jobs: int = 1) -> list[Problem]:
-    """The error-level `funnelgen check` rules that `funnelgen build` runs, so the overlay agrees with it."""
-    from ..check import build_errors
-
-    return build_errors(site, root, jobs)
 
 
 class DevBuilder:
@@ -199,9 +193,9 @@ class DevBuilder:
                 site, warnings = self.prep.site, self.prep.warnings
             prep = setup_render(site, warnings)
             staging = Staging(self.workdir / "site")
-            problems = write_site(prep, staging, self.jobs if len(site.steps) >= 200 else 1)
-            if not problems:
-                problems = site_checks(site, staging.root, self.jobs if len(site.steps) >= 200 else 1)
+            # the same error-level checks as `funnelgen build`, page by page as they render
+            checker = PageChecker(site, staging.root, planned_outputs(prep))
+            problems = write_site(prep, staging, self.jobs if len(site.steps) >= 200 else 1, checker)
             if problems:
                 raise BuildError(problems)
         except BuildError as exc:
