@@ -20,7 +20,7 @@ import pytest
 import yaml
 from helpers import copy_example
 
-from e2e.e2e_helpers import Guard
+from e2e.e2e_helpers import guarded_context
 from funnelgen.browser import ENV_VAR
 
 E2E_DIR = Path(__file__).parent
@@ -106,19 +106,11 @@ def front_matter(e2e_site) -> dict[str, dict]:
 @pytest.fixture
 def open_context(browser, preview):
     """open_context("mobile") -> (context, page, guard); closed after the test, which must have stayed clean."""
-    from funnelgen.verify.recorder import RECORDER_JS
-
     opened = []
 
     def make(viewport: str = "mobile"):
-        context = browser.new_context(**VIEWPORTS[viewport], locale="ja-JP", reduced_motion="reduce",
-                                      service_workers="block")
-        guard = Guard(preview.url)
-        context.route("**/*", guard.route)
-        context.add_init_script(RECORDER_JS)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        guard.watch(page)
+        context, page, guard = guarded_context(browser, preview.url, **VIEWPORTS[viewport], locale="ja-JP",
+                                               service_workers="block")
         opened.append((context, guard))
         return context, page, guard
 

@@ -86,6 +86,21 @@ class Guard:
         assert not bad, f"{where}: {bad}"
 
 
+def guarded_context(browser, base_url: str, **options):
+    """A browser context whose requests stay on 127.0.0.1 (vendors stubbed) and whose tracking calls are
+    recorded across navigations; returns (context, page, guard)."""
+    from funnelgen.verify.recorder import RECORDER_JS
+
+    context = browser.new_context(reduced_motion="reduce", **options)
+    guard = Guard(base_url)
+    context.route("**/*", guard.route)
+    context.add_init_script(RECORDER_JS)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    guard.watch(page)
+    return context, page, guard
+
+
 class Visitor:
     """Clicks like a visitor and checks URL, headline and page health at every step."""
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from helpers import copy_example
 
-from e2e.e2e_helpers import Guard, norm
+from e2e.e2e_helpers import guarded_context, norm
 
 pytestmark = pytest.mark.browser
 
@@ -43,16 +43,8 @@ def own_preview(tmp_path):
 
 @pytest.fixture
 def live_page(own_preview, browser):
-    from funnelgen.verify.recorder import RECORDER_JS
-
     site, preview = own_preview
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
-    guard = Guard(preview.url)
-    context.route("**/*", guard.route)
-    context.add_init_script(RECORDER_JS)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    guard.watch(page)
+    context, page, guard = guarded_context(browser, preview.url, viewport={"width": 1280, "height": 800})
     page.goto(f"{preview.url}/starter/")
     _wait_clients(preview, page)
     yield site, preview, page, guard
