@@ -1,4 +1,4 @@
-.PHONY: build test test-browser bench lint
+.PHONY: build test test-browser bench lint update-golden
 
 build:
 	funnelgen build site_src
@@ -8,6 +8,10 @@ test:
 
 test-browser:
 	python3 -m pytest -m browser
+
+# The golden copy of the example's output (tests/test_golden.py); run after an intended output change.
+update-golden:
+	python3 tests/golden.py
 
 lint:
 	ruff check funnelgen tests benchmarks
