@@ -145,15 +145,14 @@ def launch_error(exc: Exception, choice: BrowserChoice) -> BrowserError:
 # -- keeping tests and verify off the network -------------------------------------------------
 # Vendor tag scripts are answered with an empty script: the inline snippets already create the
 # gtag/fbq/_lt queues the checks read, and a funnel's correctness must not depend on vendors answering.
-VENDOR_HOSTS = (
-    "www.googletagmanager.com", "googletagmanager.com", "www.google-analytics.com",
-    "connect.facebook.net", "d.line-scdn.net", "d.line-cdn.net", "analytics.tiktok.com", "s.yimg.jp",
-)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
 def is_vendor(host: str) -> bool:
-    return host in VENDOR_HOSTS
+    """A host one of funnelgen's tracking vendors loads from or sends to (funnelgen/vendors/)."""
+    from .vendors import is_vendor_host
+
+    return is_vendor_host(host)
 
 
 def request_policy(url: str, allow_hosts: tuple[str, ...] = ()) -> str:

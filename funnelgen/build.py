@@ -16,7 +16,6 @@ from pathlib import Path
 
 from .errors import BuildError, Problem, rel
 
-RUNTIME_JS = Path(__file__).parent / "runtime" / "funnel.js"
 PARALLEL_THRESHOLD = 48  # below this, forking costs more than it saves
 CACHE_DIR = ".funnelgen"
 
@@ -92,7 +91,9 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
 
     theme = theme_dir(site)
     env = make_env(site, theme)
-    runtime = RUNTIME_JS.read_bytes()
+    from .tracking import runtime_script
+
+    runtime = runtime_script(site.tracking)
     runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
     override_css = site.src / "templates" / "style.css"
     css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"

@@ -1,6 +1,7 @@
 """The schema of `site.yml`: every key a user may write, with its type and default.
 
-docs/format.md documents each key; tests/test_config.py checks the two agree.
+docs/format.md documents each key; tests/test_repo.py checks that every key here is documented there.
+Step kinds come from funnelgen/kinds.py and tracking keys from funnelgen/vendors/.
 """
 
 from __future__ import annotations
@@ -8,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import BuildError
+from .kinds import STEP_KINDS
 from .schema import Bool, Context, Field, ListOf, MapOf, Number, OneOf, Str, Struct, Url
+from .vendors import VENDORS
 from .yamlsource import load_yaml_file
 
 CONFIG_NAMES = ("site.yml", "site.yaml", "funnelgen.yml")
 
-STEP_KINDS = ("optin", "thankyou", "content", "sales", "upsell", "downsell", "crosssell", "backend", "page")
 LANGUAGES = ("ja", "en")
 CURRENCIES = ("JPY", "USD", "EUR", "GBP", "AUD", "CAD")
 FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox", "url", "number")
@@ -21,27 +23,6 @@ FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox", "url", 
 ID = r"[a-z0-9][a-z0-9_-]*"
 DATETIME = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?"
 AUDIENCES = ("jp", "eu", "us")
-
-# Vendor ID formats (shared/reference/integrations.md §1.5). Strict enough to catch
-# typos and copy-paste accidents, loose enough for every real ID we have seen.
-TRACKING_IDS = {
-    "ga4": (r"G-[A-Z0-9]{6,12}", "G-AB12CD34EF", "is not a GA4 measurement ID"),
-    "gtm": (r"GTM-[A-Z0-9]{6,9}", "GTM-AB12CD3", "is not a Google Tag Manager container ID"),
-    "meta_pixel": (r"\d{15,16}", "'123456789012345'", "is not a Meta Pixel ID (15 or 16 digits)"),
-    "tiktok": (r"[A-Z0-9]{20}", "CJMB7ERC77U2JVNG7RF0", "is not a TikTok Pixel ID (20 letters/digits)"),
-    "line_tag": (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                 "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "is not a LINE Tag ID (a UUID)"),
-}
-
-class DateTime(Str):
-    """A date or date-time as text; YAML's own date/timestamp values are turned back into ISO text."""
-
-    def check(self, value, path, line, ctx):
-        import datetime
-
-        if isinstance(value, (datetime.date, datetime.datetime)):
-            value = value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
-        return super().check(value, path, line, ctx)
 
 
 _step_fields = {
@@ -92,7 +73,7 @@ OFFER = Struct({
     "compare_at_price": Field(Number(example="29800"), doc="struck-through regular price (needs compare_at_basis)"),
     "compare_at_basis": Field(Str(example="2026年9月1日〜11月30日の通常販売価格"),
                               doc="why the regular price is real (景品表示法 二重価格)"),
-    "ends_at": Field(DateTime(DATETIME, "'2026-12-31 23:59'", "is not a date and time like 2026-12-31 23:59"),
+    "ends_at": Field(Str(DATETIME, "'2026-12-31 23:59'", "is not a date and time like 2026-12-31 23:59"),
                      doc="absolute end of the offer (JST for language: ja unless a zone is given)"),
 }, example="{name: ..., price: 1980, checkout: https://buy.stripe.com/...}")
 
@@ -124,18 +105,8 @@ FORM = Struct({
 }, example="{provider: netlify, fields: [name, email]}")
 
 
-def _check_tracking_id(vendor):
-    pattern, example, message = TRACKING_IDS[vendor]
-    return Field(Str(pattern, example, message))
-
-
 TRACKING = Struct({
-    **{vendor: _check_tracking_id(vendor) for vendor in TRACKING_IDS},
-    "yahoo": Field(Struct({
-        "conversion_id": Field(Str(r"\d{10}", "'1234567890'", "is not a Yahoo!広告 conversion ID (10 digits)"),
-                               required=True),
-        "conversion_label": Field(Str(example="AbCdEfG"), required=True),
-    }, example="{conversion_id: '1234567890', conversion_label: ...}")),
+    **{v.key: Field(v.spec, doc=f"{v.name}: {v.docs}") for v in VENDORS},
     "head": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <head> on every page"),
     "body": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <body> on every page"),
 }, example="{ga4: G-XXXXXXXXXX}")

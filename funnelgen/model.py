@@ -11,22 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
-# Which edges a kind must have to not be a dead end, and which edge a paid
-# checkout on that kind returns to (the payment provider's success URL).
-REQUIRED_EDGES = {
-    "optin": ("next",),
-    "sales": ("next",),
-    "backend": ("next",),
-    "upsell": ("accept", "decline"),
-    "downsell": ("accept", "decline"),
-    "crosssell": ("accept", "decline"),
-    "content": ("next",),
-}
-PAID_EDGE = {"sales": "next", "backend": "next", "upsell": "accept", "downsell": "accept", "crosssell": "accept"}
-SELLING_KINDS = ("sales", "upsell", "downsell", "crosssell", "backend")
-# Pages a search engine should see; post-purchase and gift pages stay private.
-INDEXABLE_KINDS = ("optin", "sales", "backend", "page")
-EDGE_NAMES = ("next", "accept", "decline")
+from .kinds import EDGE_NAMES, StepKind, kind
+
 MINOR_UNITS = {"JPY": 0}
 
 
@@ -135,6 +121,11 @@ class Step:
     form: Form | None = None
 
     @property
+    def traits(self) -> StepKind:
+        """What this step's kind needs, sells and sends (funnelgen/kinds.py)."""
+        return kind(self.kind)
+
+    @property
     def is_funnel_step(self) -> bool:
         return bool(self.funnels)
 
@@ -144,19 +135,19 @@ class Step:
             return bool(self.meta["index"])
         if self.index is not None:
             return self.index
-        return self.kind in INDEXABLE_KINDS
+        return self.traits.indexable
 
     @property
     def sells_by_checkout(self) -> bool:
         """True when the main button of this step is a payment link (not a form)."""
-        return self.kind in SELLING_KINDS and self.offer_id is not None and self.form_id is None
+        return self.traits.sells and self.offer_id is not None and self.form_id is None
 
     @property
     def paid_target(self) -> str | None:
         """Step id the buyer returns to after paying on this step."""
         if not self.sells_by_checkout:
             return None
-        return self.edges.get(PAID_EDGE.get(self.kind, "next"))
+        return self.edges.get(self.traits.paid_edge or "next")
 
 
 @dataclass

@@ -14,13 +14,12 @@ from markupsafe import Markup
 
 from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
-from .model import SELLING_KINDS, Site, Step
+from .model import Site, Step
 from .prices import money, price_label
-from .tracking import body_start_snippets, head_snippets, js, page_data
+from .escaping import script_json
+from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data
 from .urls import absolute
 
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
-TEMPLATE_FALLBACKS = {"downsell": ["upsell"], "crosssell": ["upsell"], "backend": ["sales"], "content": ["page"]}
 
 
 @dataclass
@@ -47,8 +46,9 @@ class Renderer:
     # -- helpers -----------------------------------------------------------
     def template(self, kind: str):
         if kind not in self._templates:
-            names = [f"{kind}.html"] + [f"{k}.html" for k in TEMPLATE_FALLBACKS.get(kind, [])] + ["page.html"]
-            self._templates[kind] = self.env.select_template(names)
+            from .kinds import kind as kind_named
+
+            self._templates[kind] = self.env.select_template(kind_named(kind).template_names())
         return self._templates[kind]
 
     def common(self) -> dict:
@@ -102,15 +102,13 @@ class Renderer:
             "name": form.wire_name(f.name), "id": f"fg-{form.id}-{f.name}", "label": f.label, "type": f.type,
             "required": f.required, "placeholder": f.placeholder, "options": f.options, "autocomplete": f.autocomplete,
         } for f in form.fields]
-        default_button = self.t["optin_submit"] if step.kind == "optin" else (
-            self.t["apply_submit"] if step.kind == "backend" else self.t["submit"])
         return {
             "id": form.id, "provider": form.provider, "action": action, "fields": fields, "hidden": hidden,
             "honeypot": form.wire_name(form.honeypot) if form.provider == "post" else form.honeypot,
             "consent": form.consent, "consent_checkbox": form.consent_checkbox and bool(form.consent),
             "consent_name": form.wire_name("consent"), "purpose": form.purpose,
-            "button": step.meta.get("cta") or form.button or default_button,
-            "is_lead": step.kind in ("optin", "backend"),
+            "button": step.meta.get("cta") or form.button or self.t[step.traits.button],
+            "lead_event": step.traits.lead_event,
         }
 
     def main_action(self, step: Step) -> dict | None:
@@ -169,9 +167,9 @@ class Renderer:
             "form": self.form_view(step) if step.form else None,
             "action": self.main_action(step),
             "decline": {"href": decline.url, "label": meta.get("decline") or self.t["decline"]} if decline else None,
-            "page_data": Markup(js(data)),
+            "page_data": Markup(script_json(data)),
             "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
-            "order_summary": step.kind in SELLING_KINDS and step.offer is not None,
+            "order_summary": step.traits.sells and step.offer is not None,
         }
         html = self.template(step.kind).render(ctx)
         return Rendered(html, problems)
@@ -183,10 +181,9 @@ class Renderer:
              "noindex": False, "canonical": absolute(self.site.settings["base_url"], f"{self.site.prefix}legal/")})
 
     def render_privacy(self) -> str:
-        from .tracking import VENDORS, enabled_vendors
+        from .tracking import privacy_recipients
 
-        idx = 0 if self.lang == "ja" else 1
-        vendors = [VENDORS[v][idx] for v in enabled_vendors(self.site.tracking)]
+        vendors = [r["name"] for r in privacy_recipients(self.site.tracking, self.lang)]
         return self.env.get_template("privacy.html").render(
             {**self.common(), "title": self.t["privacy"], "legal": self.site.legal, "vendors": vendors,
              "noindex": False, "canonical": absolute(self.site.settings["base_url"], f"{self.site.prefix}privacy/")})

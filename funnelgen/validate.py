@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from .errors import Problem, did_you_mean, rel
-from .model import REQUIRED_EDGES, SELLING_KINDS, Site
+from .model import Site
 
 RESERVED_PATHS = ("assets", "legal", "privacy", "404.html", "sitemap.xml", "robots.txt", "_fg")
 
@@ -40,14 +40,16 @@ def unknown_references(site: Site) -> Iterator[Problem]:
 
 def step_requirements(site: Site) -> Iterator[Problem]:
     for step in site.steps.values():
-        if step.kind in SELLING_KINDS and not step.offer_id:
+        traits = step.traits
+        if traits.sells and not step.offer_id:
             yield _p(site, step, "", f"{step.kind} step '{step.id}' has no offer",
                      "Add `offer: <offer id>` naming an entry of offers:.")
-        if step.kind == "optin" and not step.form_id:
-            yield _p(site, step, "", f"opt-in step '{step.id}' has no form", "Add `form: <form id>` naming an entry of forms:.")
-        if step.final or step.kind in ("thankyou", "page"):
+        if traits.needs_form and not step.form_id:
+            yield _p(site, step, "", f"{step.kind} step '{step.id}' has no form",
+                     "Add `form: <form id>` naming an entry of forms:.")
+        if step.final:
             continue
-        for edge in REQUIRED_EDGES.get(step.kind, ()):
+        for edge in traits.required_edges:
             if edge not in step.edges:
                 yield _p(site, step, "", f"dead end: {step.kind} step '{step.id}' has no '{edge}'",
                          f"Add `{edge}: <step id>` so visitors can go on, or `final: true` if it really ends here.")
@@ -90,12 +92,12 @@ def offers_and_forms(site: Site) -> Iterator[Problem]:
         form = step.form
         if not form:
             continue
-        if step.kind == "optin":
+        if step.traits.collects_email:
             if "email" not in [f.name for f in form.fields]:
-                yield Problem(cfg, f"opt-in form '{form.id}' has no email field", key=f"forms.{form.id}.fields",
+                yield Problem(cfg, f"form '{form.id}' of {step.kind} step '{step.id}' has no email field", key=f"forms.{form.id}.fields",
                               line=form.line, hint="Add email to fields: — an opt-in collects an address.")
             if not form.consent:
-                yield Problem(cfg, f"opt-in form '{form.id}' has no consent text", key=f"forms.{form.id}.consent",
+                yield Problem(cfg, f"form '{form.id}' of {step.kind} step '{step.id}' has no consent text", key=f"forms.{form.id}.consent",
                               line=form.line, hint="Add `consent:` saying who will send what (特定電子メール法 / CAN-SPAM).")
         if not step.edges.get("next"):
             yield _p(site, step, "", f"step '{step.id}' has a form but no next step to send it to",

@@ -141,10 +141,22 @@ def test_gtm_tiktok_yahoo_and_raw_snippets_are_placed_as_vendors_require(tmp_pat
     assert not soup(out, "optin/index.html").find(id="page-body-snippet")  # per page means per page
 
 
-def test_tracking_ids_are_json_escaped_in_scripts(tmp_path):
-    from funnelgen.tracking import js
+def test_page_data_is_json_escaped_in_its_script(tmp_path):
+    """An offer name that tries to close the <script> stays data: one fg-page script that decodes back."""
+    import json
 
-    assert js("</script><script>") == '"\\u003c/script\\u003e\\u003cscript\\u003e"'
+    from funnelgen.escaping import script_json
+
+    assert script_json("</script><script>") == '"\\u003c/script\\u003e\\u003cscript\\u003e"'
+    name = "講座</script>\u2028<script>alert(1)</script>"
+
+    def change(cfg):
+        cfg["offers"]["starter"]["name"] = name
+    out, _ = built(tmp_path, change)
+    html = (out / "starter" / "index.html").read_text(encoding="utf-8")
+    data_scripts = soup(out, "starter/index.html").find_all("script", id="fg-page")
+    assert len(data_scripts) == 1 and "alert(1)</script>" not in html
+    assert json.loads(data_scripts[0].string)["offer"]["name"] == name
 
 
 def test_steps_reached_from_a_funnel_entry_belong_to_that_funnel(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import LABELS
+from ..vendors import GATED, VENDORS
 from .registry import audience_rule
 
 GOOGLE_TAG = re.compile(r"googletagmanager\.com/(gtag/js|gtm\.js)|gtag\(\s*['\"]config['\"]")
@@ -13,9 +14,11 @@ CONSENT_TYPES = ("ad_storage", "ad_user_data", "ad_personalization", "analytics_
 META_INIT = re.compile(r"fbq\(\s*['\"]init['\"]")
 META_REVOKE = re.compile(r"fbq\(\s*['\"]consent['\"]\s*,\s*['\"]revoke['\"]")
 # Tags with no consent API (or whose vendor requires opting in first): they may only load after consent.
-GATED_ONLY = re.compile(r"analytics\.tiktok\.com|ttq\.load\(|line-scdn\.net|_lt\(\s*['\"]init|s\.yimg\.jp|"
-                        r"ytag\(|clarity\.ms|hotjar|static\.ads-twitter\.com|snap\.licdn\.com|pintrk|"
-                        r"googleadservices|doubleclick\.net")
+# funnelgen's own vendors say so in their registry entry; the rest are tags users paste by hand.
+PASTED_GATED = (r"ytag\(", r"clarity\.ms", r"hotjar", r"snap\.licdn\.com", r"pintrk", r"googleadservices", r"doubleclick\.net")
+GATED_ONLY = re.compile("|".join(
+    [re.escape(h.lstrip("*.")) for v in VENDORS if v.consent == GATED for h in v.hosts.get("script-src", ())]
+    + [v.snippet.text for v in VENDORS if v.consent == GATED and v.snippet.text] + list(PASTED_GATED)))
 NOSCRIPT_PIXEL = re.compile(r"facebook\.com/tr|tr\.line\.me|googletagmanager\.com/ns\.html")
 
 

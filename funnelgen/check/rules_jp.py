@@ -10,8 +10,7 @@ import re
 
 from ..i18n import LABELS
 from ..markdown import parse_info
-from ..model import SELLING_KINDS
-from ..tracking import VENDORS, enabled_vendors
+from ..tracking import privacy_recipients
 from .registry import audience_rule, parse_deadline
 
 PLACEHOLDER = re.compile(r"○○|〇〇|●●|××|ＸＸ|XXX|TBD|TODO|未定|準備中|ダミー|要確認|サンプル|\bsample\b|\bdummy\b|"
@@ -98,7 +97,7 @@ def tokushoho_page(ctx):
             yield ctx.error(page.url, f"legal.on_request lists {key} but the 表記 page does not say it is provided "
                                       f"on request ('{on_request}')", hint="Use the theme's legal.html.")
     for offer in ctx.site.offers.values():
-        if offer.name not in rows.get(LEGAL_ROWS[lang][5], ""):
+        if " ".join(offer.name.split()) not in rows.get(LEGAL_ROWS[lang][5], ""):  # the page text is collapsed
             yield ctx.error(page.url, f"the price of '{offer.name}' is missing from the 表記 page")
 
 
@@ -109,7 +108,7 @@ def _shows_price(page) -> bool:
     doc = page.doc
     return bool(doc.find("a", lambda e: "data-fg-checkout" in e.attrs) or doc.find(
         None, lambda e: e.has_class("price")) or PRICE.search(doc.text)) or (
-        page.step is not None and page.step.kind in SELLING_KINDS and page.step.form is not None)
+        page.step is not None and page.step.traits.sells and page.step.form is not None)
 
 
 @jp_rule("jp.tokushoho-link", html=True,
@@ -136,7 +135,7 @@ def final_confirmation(ctx):
     t = LABELS["ja" if ctx.site.language == "ja" else "en"]
     for page in ctx.pages:
         step = page.step
-        if step is None or step.kind not in SELLING_KINDS or step.offer is None:
+        if step is None or not step.traits.sells or step.offer is None:
             continue
         file = ctx.page_file(page)
         tables = page.doc.find("table", lambda e: e.has_class("summary"))
@@ -187,7 +186,7 @@ def order_button(ctx):
     """Order buttons say what they do (購入する, 注文を確定する, 申し込む), never just 次へ or 送信."""
     for page in ctx.pages:
         step = page.step
-        if step is None or step.kind not in SELLING_KINDS:
+        if step is None or not step.traits.sells:
             continue
         buttons = page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs)
         if step.form is not None:
@@ -467,7 +466,8 @@ def privacy_sections(ctx):
          why="電気通信事業法27条の12: sites that send visitor data to tag vendors must say to whom, what and why.")
 def external_transmission(ctx):
     """The privacy page lists every enabled tracking vendor in the 外部送信 notice."""
-    vendors = enabled_vendors(ctx.site.tracking)
+    lang = "ja" if ctx.site.language == "ja" else "en"
+    vendors = [r["name"] for r in privacy_recipients(ctx.site.tracking, lang)]
     page = ctx.page("privacy")
     if not vendors or page is None:
         return
@@ -477,7 +477,6 @@ def external_transmission(ctx):
         yield ctx.error(page.url, "the privacy page has no 外部送信 notice for the enabled tracking tags",
                         hint="Keep the external-transmission table in privacy.html.")
         return
-    idx = 0 if ctx.site.language == "ja" else 1
-    for v in vendors:
-        if VENDORS[v][idx] not in text:
-            yield ctx.error(page.url, f"the 外部送信 notice does not list {VENDORS[v][idx]}")
+    for name in vendors:
+        if name not in text:
+            yield ctx.error(page.url, f"the 外部送信 notice does not list {name}")

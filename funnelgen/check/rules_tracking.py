@@ -6,13 +6,11 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from ..config import TRACKING_IDS
-from ..model import SELLING_KINDS
+from ..vendors import VENDORS, enabled
 from .registry import rule
 
 # Example IDs from the schema and vendor docs: copied verbatim, they measure nothing.
-DOC_EXAMPLES = {example.strip("'") for _p, example, _m in TRACKING_IDS.values()} | {
-    "G-XXXXXXXXXX", "GTM-XXXXXXX", "1234567890", "123456789012345", "1234567890123456"}
+DOC_EXAMPLES = {example for v in VENDORS for example in v.examples}
 PLACEHOLDER_TEXT = re.compile(r"(?-i:XXXX+|<[A-Z_]{4,}>)|YOUR[_ -]?(PIXEL|TAG|MEASUREMENT|CONTAINER|ID|CODE)([_ -]?ID)?|"
                               r"\bG-X{3,}|\bGTM-X{3,}|\bUA-X{3,}|PIXEL_ID|TAG_ID", re.I)
 
@@ -40,10 +38,8 @@ def placeholder_reason(value: str) -> tuple[str, str]:
       why="A placeholder ID passes the format check but sends every visit and sale into the void.")
 def placeholder_ids(ctx):
     """Tracking IDs and pasted snippets contain no placeholders (G-XXXXXXXXXX, YOUR_PIXEL_ID, 000…)."""
-    tracking = ctx.site.tracking
-    yahoo = tracking.get("yahoo") or {}
-    values = [(f"tracking.{v}", tracking.get(v)) for v in TRACKING_IDS]
-    values += [(f"tracking.yahoo.{part}", yahoo.get(part)) for part in ("conversion_id", "conversion_label")]
+    values = [(f"tracking.{v.key}" + (f".{sub}" if sub else ""), text)
+              for v, value in enabled(ctx.site.tracking) for sub, text in v.ids(value)]
     for key, value in values:
         if not value:
             continue
@@ -63,57 +59,28 @@ def placeholder_ids(ctx):
                             hint="Replace it with your real ID, or remove the snippet.")
 
 
-def _scripts(doc):
-    return doc.find("script")
-
-
 def _count(doc, pred):
     return [e for e in doc.els if pred(e)]
 
 
-def _vendor_parts(tracking):
-    """vendor -> (description, predicate for the main snippet, expected ID, noscript predicate or None)."""
-    def inline(snippet):
-        return lambda e: e.tag == "script" and snippet in e.text
-
-    def src(fragment):
-        return lambda e: e.tag == "script" and fragment in (e.get("src") or e.get("data-src") or "")
-
-    def ns(tag, fragment):
-        return lambda e: e.tag == tag and fragment in (e.get("src") or "") and any(
-            a.tag == "noscript" for a in e.ancestors())
-
-    parts = {}
-    if tracking.get("ga4"):
-        parts["ga4"] = ("GA4 gtag.js", src("googletagmanager.com/gtag/js"), tracking["ga4"], None)
-    if tracking.get("gtm"):
-        parts["gtm"] = ("Google Tag Manager", inline("googletagmanager.com/gtm.js"), tracking["gtm"],
-                        ns("iframe", "googletagmanager.com/ns.html"))
-    if tracking.get("meta_pixel"):
-        parts["meta_pixel"] = ("Meta Pixel", lambda e: e.tag == "script" and re.search(r"fbq\(\s*['\"]init", e.text),
-                               tracking["meta_pixel"], ns("img", "facebook.com/tr"))
-    if tracking.get("tiktok"):
-        parts["tiktok"] = ("TikTok Pixel", inline("ttq.load("), tracking["tiktok"], None)
-    if tracking.get("line_tag"):
-        parts["line_tag"] = ("LINE Tag", lambda e: e.tag == "script" and re.search(r"_lt\(\s*['\"]init", e.text),
-                             tracking["line_tag"], ns("img", "tr.line.me/tag.gif"))
-    if tracking.get("yahoo"):
-        parts["yahoo"] = ("Yahoo!広告 site general tag", src("s.yimg.jp/images/listing/tool/cv/ytag.js"), None, None)
-    return parts
+def _noscript_pixel(tag, fragment):
+    return lambda e: e.tag == tag and fragment in (e.get("src") or "") and any(a.tag == "noscript" for a in e.ancestors())
 
 
 @rule("tracking.placement", area="tracking", html=True,
       why="Vendors only count a tag in its documented place; a duplicate doubles every page view and conversion.")
 def placement(ctx):
     """Each enabled tag appears exactly once per page, in <head>; noscript parts right after <body> with the same ID."""
-    parts = _vendor_parts(ctx.site.tracking)
-    if not parts:
+    vendors = enabled(ctx.site.tracking)
+    if not vendors:
         return
     for page in ctx.pages:
         doc = page.doc
         file = ctx.page_file(page)
-        for vendor, (name, pred, vid, noscript) in parts.items():
-            found = _count(doc, pred)
+        for vendor, value in vendors:
+            name, vid = vendor.name, vendor.ids(value)[0][1] if vendor.snippet.carries_id else None
+            noscript = _noscript_pixel(*vendor.snippet.noscript) if vendor.snippet.noscript else None
+            found = _count(doc, vendor.snippet.matches)
             if len(found) != 1:
                 yield ctx.error(file, f"{name} appears {len(found)} times on {page.url} (expected exactly once)",
                                 hint="Remove the copy pasted into tracking.head/body or a page's head:; funnelgen "
@@ -134,7 +101,7 @@ def placement(ctx):
                 continue
             if vid and vid not in pixels[0].get("src", ""):
                 yield ctx.error(file, f"the noscript part of {name} on {page.url} uses another ID than the script")
-            if vendor == "gtm":
+            if vendor.key == "gtm":
                 first = doc.first_in_body()
                 holder = pixels[0].parent
                 if first is not holder:
@@ -167,12 +134,12 @@ def events(ctx):
             yield ctx.error(file, f"{page.url} has no funnel data or no funnel.js: no event can fire",
                             hint="Keep the fg-page script and the runtime <script> of base.html in your template.")
             continue
-        if step.form and step.kind in ("optin", "backend"):
+        if step.form and step.traits.lead_event:
             forms = page.doc.find("form", lambda e, fid=step.form.id: e.get("data-fg-form") == fid)
             if data.get("lead_form") != step.form.id or not forms or "data-fg-lead" not in forms[0].attrs:
                 yield ctx.error(file, f"{step.kind} page {page.url} does not fire generate_lead / Lead on submit",
                                 hint="Keep data-fg-form and data-fg-lead on the form (partials/form.html).")
-        if step.kind in SELLING_KINDS and step.offer:
+        if step.traits.sells and step.offer:
             if (data.get("offer") or {}).get("id") != step.offer.id:
                 yield ctx.error(file, f"offer page {page.url} does not fire view_item / ViewContent for "
                                       f"'{step.offer.id}'")

@@ -54,8 +54,11 @@
   var el = d.getElementById("fg-page");
   if (!el) return;
   var P = JSON.parse(el.textContent);
-  var V = P.vendors || {};
-  var KEYS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "yclid"];
+  // Filled in by the build (funnelgen/tracking.py): attribution keys, the names of transaction-id
+  // parameters, the dataLayer name of each funnel event, and for every enabled vendor the names it
+  // uses, its settings and the function that sends one event (funnelgen/vendors/).
+  var C = /*@FUNNELGEN_CONFIG@*/{ keys: [], utm: [], tx: [], events: {}, vendors: {} }/*@END@*/;
+  var ADAPTERS = /*@FUNNELGEN_ADAPTERS@*/{}/*@END@*/;
   w.dataLayer = w.dataLayer || [];
 
   function store(kind) { try { return w[kind]; } catch (e) { return null; } }
@@ -71,7 +74,7 @@
   try { touch = JSON.parse(get(local, "fg_touch") || "null"); } catch (e) { touch = null; }
   if (!touch) {
     var found = {}, any = false;
-    KEYS.forEach(function (k) { var v = query.get(k); if (v) { found[k] = v.slice(0, 150); any = true; } });
+    C.keys.forEach(function (k) { var v = query.get(k); if (v) { found[k] = v.slice(0, 150); any = true; } });
     if (any) { touch = found; put(local, "fg_touch", JSON.stringify(found)); }
   }
   touch = touch || {};
@@ -84,7 +87,9 @@
 
   function item(o) { return { item_id: o.id, item_name: o.name, price: o.value, quantity: 1 }; }
 
-  function send(ga, meta, offer, extra) {
+  // One funnel event (lead, registration, view_item, begin_checkout, purchase) to dataLayer and to every
+  // enabled vendor that has a name for it.
+  function send(event, offer, extra, eventId) {
     var params = {}, k;
     for (k in base) params[k] = base[k];
     if (offer) {
@@ -94,25 +99,15 @@
       params.items = [item(offer)];
     }
     for (k in (extra || {})) params[k] = extra[k];
-    var layer = { event: ga };
+    var layer = { event: C.events[event] };
     for (k in params) layer[k] = params[k];
     w.dataLayer.push(layer);
-    if (V.ga4 && typeof w.gtag === "function") w.gtag("event", ga, params);
-    var m = offer ? { value: offer.value, currency: offer.currency, content_ids: [offer.id],
-                      content_name: offer.name, content_type: "product" } : {};
-    var eventId = (extra && extra.transaction_id) ? { eventID: extra.transaction_id } : undefined;
-    if (V.meta && typeof w.fbq === "function") {
-      if (eventId) w.fbq("track", meta, m, eventId); else w.fbq("track", meta, m);
-    }
-    if (V.tiktok && w.ttq) w.ttq.track(meta === "Lead" ? "SubmitForm" : meta, m);
-    if (V.line && typeof w._lt === "function" && (meta === "Purchase" || meta === "Lead")) {
-      var cv = { type: meta };
-      if (offer) { cv.value = offer.value; cv.currency = offer.currency; }
-      w._lt("send", "cv", cv, [V.line]);
-    }
-    if (V.yahoo && typeof w.ytag === "function" && meta === "Purchase") {
-      w.ytag({ type: "yss_conversion", config: { yahoo_conversion_id: V.yahoo.conversion_id,
-        yahoo_conversion_label: V.yahoo.conversion_label, yahoo_conversion_value: String(offer ? offer.value : 0) } });
+    for (k in ADAPTERS) {
+      var v = C.vendors[k] || {}, name = (v.names || {})[event];
+      if (!name) continue;
+      try {
+        ADAPTERS[k]({ event: event, name: name, params: params, offer: offer || null, eventId: eventId }, v.config, w);
+      } catch (e) { /* a vendor's failure must not stop the funnel */ }
     }
   }
 
@@ -141,7 +136,8 @@
       if (first) { ev.preventDefault(); first.focus(); return; }
       var email = form.querySelector("input[type=email]");
       if (email && email.value) put(session, "fg_email", email.value);
-      if (form.hasAttribute("data-fg-lead")) send("generate_lead", "Lead", null, { form: form.getAttribute("data-fg-form") });
+      var lead = form.getAttribute("data-fg-lead");
+      if (lead) send(lead, null, { form: form.getAttribute("data-fg-form") });
     });
   });
 
@@ -153,27 +149,26 @@
     if (url.hostname === "buy.stripe.com") {
       if (email && !url.searchParams.has("prefilled_email")) url.searchParams.set("prefilled_email", email);
       url.searchParams.set("client_reference_id", clean([funnel, P.step, P.variant].join("-")));
-      KEYS.slice(0, 5).forEach(function (k) { if (touch[k]) url.searchParams.set(k, clean(touch[k])); });
+      C.utm.forEach(function (k) { if (touch[k]) url.searchParams.set(k, clean(touch[k])); });
       a.href = url.toString();
     }
-    a.addEventListener("click", function () { send("begin_checkout", "InitiateCheckout", P.offer); });
+    a.addEventListener("click", function () { send("begin_checkout", P.offer); });
   });
 
   // View of an offer page.
-  if (P.offer && ["sales", "upsell", "downsell", "crosssell", "backend"].indexOf(P.kind) >= 0) {
-    send("view_item", "ViewContent", P.offer);
-  }
+  if (P.offer && P.view_item) send("view_item", P.offer);
 
   // Purchase: only on a page a payment provider sent the buyer to, once per transaction.
   if (P.purchase) {
     var offerId = query.get("fg_offer") || "";
     var bought = Object.prototype.hasOwnProperty.call(P.purchase, offerId) ? P.purchase[offerId] : null;
-    var tx = query.get("session_id") || query.get("transaction_id") || query.get("order_id") || query.get("orderId");
+    var tx = null;
+    C.tx.forEach(function (k) { tx = tx || query.get(k); });
     if (bought && tx && tx.indexOf("{") < 0) {
       var seen = "fg_tx_" + clean(tx);
       if (!get(local, seen)) {
         put(local, seen, "1");
-        send("purchase", "Purchase", bought, { transaction_id: tx });
+        send("purchase", bought, { transaction_id: tx }, tx);
       }
     }
   }

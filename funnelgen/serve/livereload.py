@@ -15,7 +15,7 @@ import secrets
 import threading
 from html import escape
 
-from ..tracking import js as script_json
+from ..escaping import script_json
 
 EVENTS_PATH = "/_fg/events"
 PING_SECONDS = 15.0

@@ -16,10 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import PAID_EDGE, SELLING_KINDS
-
-DECLINE_KINDS = ("upsell", "downsell", "crosssell")  # kinds whose page shows a decline link
-LEAD_KINDS = ("optin", "backend")  # forms on these kinds fire generate_lead
 DEFAULT_MAX_PATHS = 200
 
 # What the visitor does on a step.
@@ -70,11 +66,11 @@ def actions(site, step) -> list[tuple[str, str | None, str | None]]:
     if step.form is not None:
         out.append((FORM, "next", edges.get("next")))
     elif step.sells_by_checkout and step.offer is not None and step.offer.checkout:
-        edge = PAID_EDGE.get(step.kind, "next")
+        edge = step.traits.paid_edge or "next"
         out.append((CHECKOUT, edge, edges.get(edge)))
     elif edges.get("next"):
         out.append((NEXT, "next", edges["next"]))
-    if step.kind in DECLINE_KINDS and edges.get("decline"):
+    if step.traits.declinable and edges.get("decline"):
         out.append((DECLINE, "decline", edges["decline"]))
     return out
 
@@ -134,8 +130,8 @@ def funnel_entries(site) -> dict[str, str]:
 
 
 def is_offer_page(step) -> bool:
-    return step.offer is not None and step.kind in SELLING_KINDS
+    return step.offer is not None and step.traits.sells
 
 
 def is_lead_form(step) -> bool:
-    return step.form is not None and step.kind in LEAD_KINDS
+    return step.form is not None and step.traits.lead_event is not None
