@@ -12,14 +12,13 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from .escaping import script_json
 from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
 from .prices import money, price_label
-from .escaping import script_json
 from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data
 from .urls import absolute
-
 
 
 @dataclass
