@@ -195,28 +195,6 @@ class Site:
         for step in self.steps.values():
             step.url = slug_path(self.prefix, step.slug)
 
-    def assign_journeys(self) -> None:
-        """A step belongs to every funnel that lists it *or* whose entry leads to it.
-
-        A visitor who entered through the Instagram opt-in is still in the Instagram
-        funnel on the shared sales pages, so events and hidden fields keep saying so.
-        """
-        for fid, funnel in self.funnels.items():
-            seen: set[str] = set()
-            queue = [funnel.entry] if funnel.step_ids else []
-            while queue:
-                sid = queue.pop()
-                step = self.steps.get(sid)
-                if step is None or sid in seen:
-                    continue
-                seen.add(sid)
-                if fid not in step.funnels:
-                    step.funnels.append(fid)
-                queue.extend(self.successors(step))
-
-    def successors(self, step: Step) -> list[str]:
-        return [t for name, t in step.edges.items() if t]
-
     def success_targets(self, offer_id: str) -> dict[str, list[str]]:
         """Map: step id a buyer of `offer_id` returns to -> steps that sell it."""
         targets: dict[str, list[str]] = {}
@@ -359,5 +337,7 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
     site = Site(src=src, config_file=config_file, settings=data["site"], legal=data["legal"],
                 tracking=data["tracking"] or {}, offers=offers, forms=forms, funnels=funnels, steps=steps)
     site.assign_urls()
-    site.assign_journeys()
+    from .graph import assign_journeys
+
+    assign_journeys(site)
     return site, problems

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from .escaping import script_json
+from .graph import entries
 from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
@@ -39,7 +40,7 @@ class Renderer:
         self.body_tracking = Markup(body_start_snippets(site.tracking))
         self.runtime_url = runtime_url
         self.css = Markup(css)
-        self.entries = {f.entry: fid for fid, f in site.funnels.items() if f.step_ids}
+        self.entries = entries(site)
         self._templates: dict[str, object] = {}
 
     # -- helpers -----------------------------------------------------------

@@ -6,7 +6,6 @@ rule is one function added to RULES.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 
 from .errors import Problem, did_you_mean, rel
@@ -106,18 +105,11 @@ def offers_and_forms(site: Site) -> Iterator[Problem]:
 
 def reachability(site: Site) -> Iterator[Problem]:
     """Every funnel step must be reachable from some funnel's entry."""
-    seen: set[str] = set()
-    queue = deque(f.entry for f in site.funnels.values() if f.step_ids)
-    while queue:
-        sid = queue.popleft()
-        if sid in seen or sid not in site.steps:
-            continue
-        seen.add(sid)
-        queue.extend(site.successors(site.steps[sid]))
-    for step in site.steps.values():
-        if step.is_funnel_step and step.id not in seen:
-            yield _p(site, step, "", f"step '{step.id}' is unreachable: no funnel entry leads to it",
-                     "Point a next/accept/decline edge at it, move it under pages:, or remove it.")
+    from .graph import unreachable
+
+    for sid in unreachable(site):
+        yield _p(site, site.steps[sid], "", f"step '{sid}' is unreachable: no funnel entry leads to it",
+                 "Point a next/accept/decline edge at it, move it under pages:, or remove it.")
 
 
 def output_paths(site: Site) -> Iterator[Problem]:

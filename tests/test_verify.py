@@ -21,7 +21,9 @@ from funnelgen.browser import (
 )
 from funnelgen.build import load_site
 from funnelgen.cli import main
-from funnelgen.verify.paths import CHECKOUT, DECLINE, FORM, NEXT, enumerate_paths, expected_funnel, funnel_entries
+from funnelgen.graph import CHECKOUT, DECLINE, FORM, NEXT, entries
+from funnelgen.graph import paths as enumerate_paths
+from funnelgen.verify.expectations import expected_funnel
 
 
 # -- paths from the funnel map ------------------------------------------------------------------
@@ -49,7 +51,7 @@ def test_funnel_attribution_follows_funnel_js():
     site, _ = load_site(EXAMPLE)
     paths, _ = enumerate_paths(site, ["instagram"])
     # the instagram visitor stays in the instagram funnel on every step its entry leads to
-    assert expected_funnel(site, funnel_entries(site), paths[0], 5) == ["instagram"] * 6
+    assert expected_funnel(site, entries(site), paths[0], 5) == ["instagram"] * 6
 
 
 def test_loops_end_the_path_and_a_cap_truncates(tmp_path):

@@ -1,6 +1,6 @@
 """`funnelgen verify`: prove in a real browser that every funnel path works before deploying.
 
-- paths: every path of every funnel, from the funnel map (next/accept/decline);
+- paths come from funnelgen.graph: every path of every funnel (next/accept/decline);
 - recorder: mirrors dataLayer/gtag/fbq calls across page navigations;
 - driver: one Playwright browser context per path, checks at every step;
 - report: the storyboard (static HTML, screenshots, report.json);
@@ -12,9 +12,7 @@ Playwright is optional (`pip install 'funnelgen[verify]'`) and imported lazily.
 
 from __future__ import annotations
 
-from .paths import FunnelPath, Hop, enumerate_paths
-
-__all__ = ["FunnelPath", "Hop", "enumerate_paths", "verify"]
+__all__ = ["verify"]
 
 
 def verify(*args, **kwargs):

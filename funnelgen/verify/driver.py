@@ -32,18 +32,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..browser import STUB, request_policy
-from .paths import (
-    ACTION_WORDS,
-    CHECKOUT,
-    FORM,
-    NEXT,
-    FunnelPath,
-    Hop,
-    expected_funnel,
-    funnel_entries,
-    is_lead_form,
-    is_offer_page,
-)
+from ..graph import ACTION_WORDS, CHECKOUT, FORM, NEXT, FunnelPath, Hop, entries
+from .expectations import expected_funnel
 from .recorder import CONSENT_JS, DOC, FUNNEL_EVENTS, READ_JS, RECORDER_JS, fbq_tracks, gtag_events, layer_events
 from .recorder import parse as parse_records
 
@@ -197,7 +187,7 @@ class Walker:
         self.index = index
         self.token = f"{path.id}-{int(time.time() * 1000) % 100000:05d}".replace("_", "-")
         self.result = PathResult(path)
-        self.entries = funnel_entries(self.site)
+        self.entries = entries(self.site)
         self.funnels = expected_funnel(self.site, self.entries, path, len(path.hops) - 1)
         self.utm = {"utm_source": UTM_SOURCE, "utm_medium": UTM_MEDIUM, "utm_campaign": path.funnel}
         self.page = None
@@ -448,7 +438,7 @@ class Walker:
                  "funnel.js did not run on this page, so no funnel event can fire here (a template override "
                  "probably dropped `<script id=\"fg-page\">` or `<script src=\"{{ runtime_url }}\">` from base.html)")
         records = await self._records()
-        expected = {"view_item": self._offer_params(step, i) if is_offer_page(step) else None, "purchase": None}
+        expected = {"view_item": self._offer_params(step, i) if step.offer is not None and step.traits.sells else None, "purchase": None}
         if via is not None and via.action == CHECKOUT:
             paid = self.site.steps[via.step].offer
             tx = next((query[k][0] for k in TX_PARAMS if query.get(k)), None)
@@ -638,7 +628,7 @@ class Walker:
             sr.check("submit button", False, f"the form '{spec.id}' has no submit button")
             raise Stop
         arrival = await self._navigate(lambda: self._press(submit), "submitting the form", sr)
-        want = {**self._base(step, i), "form": spec.id} if is_lead_form(step) else None
+        want = {**self._base(step, i), "form": spec.id} if step.form is not None and step.traits.lead_event else None
         self._events(sr, step, await self._records(), doc, {"generate_lead": want, "begin_checkout": None},
                      "when the form is submitted")
         if want is not None and not lead_attr and not sr.ok:

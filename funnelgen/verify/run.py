@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem
+from ..graph import DEFAULT_MAX_PATHS, FunnelPath, funnel_map
+from ..graph import paths as enumerate_paths
 from .driver import Env, PathResult, Walker
-from .paths import DEFAULT_MAX_PATHS, FunnelPath, enumerate_paths
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -70,29 +71,6 @@ class VerifyResult:
         }
 
 
-def funnel_map(site) -> list[dict]:
-    """The funnel map as data, for the report: each funnel's steps with kind, URL, offer, form and edges."""
-    out = []
-    for fid, funnel in site.funnels.items():
-        steps = []
-        own = [s for s in funnel.step_ids if s in site.steps]
-        reach: set[str] = set()
-        queue = list(own)
-        while queue:  # every step a visitor of this funnel can reach
-            sid = queue.pop()
-            if sid in reach:
-                continue
-            reach.add(sid)
-            queue.extend(t for t in site.steps[sid].edges.values() if t in site.steps)
-        seen = own + [sid for sid in site.steps if sid in reach and sid not in own]  # then in site.yml order
-        for sid in seen:
-            s = site.steps[sid]
-            steps.append({"id": s.id, "kind": s.kind, "url": s.url, "offer": s.offer_id, "form": s.form_id,
-                          "edges": dict(s.edges), "shared": fid not in s.funnels})
-        out.append({"id": fid, "title": funnel.title, "entry": funnel.entry, "steps": steps})
-    return out
-
-
 def default_workers() -> int:
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -131,7 +109,7 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
             site = preview.builder.site
             result.site_title = site.settings.get("title", "")
             result.warnings = list(outcome.warnings)
-            result.funnel_map = funnel_map(site)
+            result.funnel_map = [m.as_dict() for m in funnel_map(site)]
             unknown = [f for f in funnels if f not in site.funnels]
             if unknown:
                 from ..errors import did_you_mean, rel

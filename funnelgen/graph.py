@@ -1,0 +1,201 @@
+"""The funnel graph: every walk over steps and edges, in one place.
+
+Steps are nodes; `next`, `accept` and `decline` are edges. From this one module come: the steps each
+funnel owns (its journey: every step its entry leads to, so a visitor who came in through the Instagram
+opt-in is still in the Instagram funnel on shared pages), which steps no entry reaches, the paths a
+visitor can take (what `funnelgen verify` walks), and the funnel map as data (what the preview dashboard,
+the verify storyboard and `funnelgen graph` draw). Nothing here reads files or renders HTML.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+# What a visitor does on a step.
+FORM, CHECKOUT, NEXT, DECLINE = "form", "checkout", "next", "decline"
+ACTION_WORDS = {FORM: "submitting the form", CHECKOUT: "paying", NEXT: "following the next link", DECLINE: "declining"}
+DEFAULT_MAX_PATHS = 200
+
+
+def successors(step) -> list[str]:
+    """Step ids the edges of `step` lead to, in edge order (next, accept, decline)."""
+    return [target for target in step.edges.values() if target]
+
+
+def reachable(site, starts) -> list[str]:
+    """Step ids reachable from `starts` (themselves included), in breadth-first order."""
+    seen: dict[str, None] = {}
+    queue = deque(starts)
+    while queue:
+        sid = queue.popleft()
+        if sid in seen or sid not in site.steps:
+            continue
+        seen[sid] = None
+        queue.extend(successors(site.steps[sid]))
+    return list(seen)
+
+
+def entries(site) -> dict[str, str]:
+    """Entry step id -> funnel id (on a shared entry the last funnel listed wins, as funnel.js reports it)."""
+    return {f.entry: fid for fid, f in site.funnels.items() if f.step_ids}
+
+
+def assign_journeys(site) -> None:
+    """Each step belongs to every funnel that lists it *or* whose entry leads to it."""
+    for fid, funnel in site.funnels.items():
+        if not funnel.step_ids:
+            continue
+        for sid in reachable(site, [funnel.entry]):
+            step = site.steps[sid]
+            if fid not in step.funnels:
+                step.funnels.append(fid)
+
+
+def unreachable(site) -> list[str]:
+    """Funnel steps no funnel entry leads to (usually a broken edge)."""
+    seen = set(reachable(site, [f.entry for f in site.funnels.values() if f.step_ids]))
+    return [sid for sid, step in site.steps.items() if step.is_funnel_step and sid not in seen]
+
+
+# -- the map as data ----------------------------------------------------------------------------
+
+@dataclass
+class MapStep:
+    id: str
+    kind: str
+    url: str
+    offer: str | None
+    form: str | None
+    edges: dict[str, str]
+    shared: bool  # reached from this funnel but listed by another one
+    final: bool = False
+    title: str = ""  # the page's headline, when loaded
+    price: str = ""  # the offer's honest price label, when the caller gives a formatter
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class FunnelMap:
+    id: str
+    title: str
+    entry: str
+    steps: list[MapStep] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "entry": self.entry, "steps": [s.as_dict() for s in self.steps]}
+
+
+def funnel_map(site, price=None) -> list[FunnelMap]:
+    """Every funnel with every step its visitors can reach: its own steps in site.yml order, then the
+    shared ones it leads to. `price(offer)` formats an offer's price (the model knows no language)."""
+    out = []
+    for fid, funnel in site.funnels.items():
+        own = [sid for sid in funnel.step_ids if sid in site.steps]
+        reach = set(reachable(site, own))
+        order = own + [sid for sid in site.steps if sid in reach and sid not in own]
+        fmap = FunnelMap(fid, funnel.title, funnel.entry)
+        for sid in order:
+            s = site.steps[sid]
+            fmap.steps.append(MapStep(
+                s.id, s.kind, s.url, s.offer_id, s.form_id, dict(s.edges), shared=sid not in own, final=s.final,
+                title=str((s.meta or {}).get("headline") or (s.meta or {}).get("title") or ""),
+                price=price(s.offer) if price and s.offer else ""))
+        out.append(fmap)
+    return out
+
+
+# -- paths a visitor can take ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a path and what the visitor does there (nothing on the last one)."""
+
+    step: str
+    action: str | None = None  # FORM, CHECKOUT, NEXT, DECLINE
+    edge: str | None = None  # the edge this action follows
+    target: str | None = None  # step id it must lead to (None: the map has nowhere to go)
+
+
+@dataclass
+class FunnelPath:
+    id: str  # "blog-2"
+    funnel: str
+    hops: list[Hop]
+    loop_to: str | None = None  # the last hop returns to this earlier step
+
+    @property
+    def step_ids(self) -> list[str]:
+        return [h.step for h in self.hops]
+
+    def label(self) -> str:
+        """'optin → gift → starter (buy) → upsell (decline) → downsell (accept) → apply → thanks'."""
+        parts = []
+        for hop in self.hops:
+            word = ""
+            if hop.action == CHECKOUT:
+                word = " (accept)" if hop.edge == "accept" else " (buy)"
+            elif hop.action == DECLINE:
+                word = " (decline)"
+            parts.append(hop.step + word)
+        if self.loop_to:
+            parts.append(f"{self.loop_to} (again)")
+        return " → ".join(parts)
+
+
+def choices(step) -> list[tuple[str, str | None, str | None]]:
+    """(action, edge, target) a visitor can take on `step`, the page's main action first.
+
+    Mirrors what the page offers (Renderer.main_action): its form, else its checkout (which returns
+    through the kind's paid edge), else its next link; post-purchase offers add their decline link.
+    """
+    out: list[tuple[str, str | None, str | None]] = []
+    edges = step.edges
+    if step.form is not None:
+        out.append((FORM, "next", edges.get("next")))
+    elif step.sells_by_checkout and step.offer is not None and step.offer.checkout:
+        edge = step.traits.paid_edge or "next"
+        out.append((CHECKOUT, edge, edges.get(edge)))
+    elif edges.get("next"):
+        out.append((NEXT, "next", edges["next"]))
+    if step.traits.declinable and edges.get("decline"):
+        out.append((DECLINE, "decline", edges["decline"]))
+    return out
+
+
+def paths(site, funnels: list[str] | None = None, max_paths: int = DEFAULT_MAX_PATHS) -> tuple[list[FunnelPath], bool]:
+    """Every path of the chosen funnels (default: all), main action before decline; (paths, truncated).
+
+    A path stops at a step with no way on, or when an edge returns to a step already on it (a loop is
+    walked once). Both choices of an upsell make separate paths.
+    """
+    result: list[FunnelPath] = []
+    for fid, funnel in site.funnels.items():
+        if funnels and fid not in funnels:
+            continue
+        if not funnel.step_ids or funnel.entry not in site.steps:
+            continue
+        count = 0
+        for hops, loop_to in _walk(site, funnel.entry, [], frozenset({funnel.entry})):
+            if len(result) >= max_paths:
+                return result, True
+            count += 1
+            result.append(FunnelPath(f"{fid}-{count}", fid, hops, loop_to))
+    return result, False
+
+
+def _walk(site, sid: str, hops: list[Hop], seen: frozenset[str]):
+    options = choices(site.steps[sid])
+    if not options:
+        yield hops + [Hop(sid)], None
+        return
+    for action, edge, target in options:
+        hop = Hop(sid, action, edge, target)
+        if target is None or target not in site.steps:
+            yield hops + [hop], None
+        elif target in seen:
+            yield hops + [hop], target
+        else:
+            yield from _walk(site, target, hops + [hop], seen | {target})
