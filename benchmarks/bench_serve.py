@@ -119,6 +119,16 @@ class Client:
         self.conn.close()
 
 
+class ReportList:
+    """The finished builds a recording reporter heard, newest last."""
+
+    def __init__(self, recorder):
+        self.recorder = recorder
+
+    def __getitem__(self, i):
+        return [args[0] for args in self.recorder.named("build_finished")][i]
+
+
 def measure(src: Path, edits: int) -> dict:
     from funnelgen.build import build
     from funnelgen.serve import Preview
@@ -127,8 +137,11 @@ def measure(src: Path, edits: int) -> dict:
         result = build(src, Path(out) / "dist")
     full_build = result.seconds
     n_pages = result.pages
-    reports = []
-    preview = Preview(src, port=0, report=reports.append)
+    from funnelgen.reporter import RecordingReporter
+
+    recorder = RecordingReporter()
+    reports = ReportList(recorder)
+    preview = Preview(src, port=0, reporter=recorder)
     try:
         first = preview.start()
         host, port = preview.server.server_address[:2]

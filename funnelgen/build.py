@@ -1,9 +1,10 @@
 """The staged pipeline: load -> model -> validate -> render -> write.
 
-`load_site` runs the first three stages and is shared by `build`, `check`,
-`serve` and `verify`. `prepare` adds what rendering needs (theme, jinja env,
-runtime script). `write_site` renders every page into a writer; `build` wraps
-it in a staging folder that is swapped in only when nothing failed.
+`load_site` runs the first three stages and is the one way every command (build, check, serve, verify)
+reads a site. `setup_render` adds what rendering needs (theme, jinja env, runtime script).
+`write_site` renders every page into a writer, checking each page as it is rendered; `build` wraps it
+in a staging folder that is swapped in only when nothing failed. `failure_problems` is the one place
+where a failed render becomes problems a user can act on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BuildError, Problem, rel
+from .errors import BuildError, Problem, rel, strictify
 
 PARALLEL_THRESHOLD = 48  # below this, forking costs more than it saves
 CACHE_DIR = ".funnelgen"
@@ -22,12 +23,18 @@ CACHE_DIR = ".funnelgen"
 
 @dataclass
 class BuildResult:
-    out: Path
-    pages: int
-    seconds: float
+    """What one build did: the result `build()` returns and every reporter's build_finished receives."""
+
+    ok: bool
+    out: Path | None  # the folder holding the site (for a failed build: the previous one, if any)
+    pages: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)  # why it failed
     warnings: list[Problem] = field(default_factory=list)
     success_urls: list[tuple[str, str]] = field(default_factory=list)  # (offer id, url)
+    success_file: Path | None = None  # where they were saved for the user (outside the output)
     site: object = None
+    summary: str = ""
 
 
 @dataclass
@@ -43,7 +50,7 @@ class Prepared:
 
 
 def load_site(src: Path):
-    """Load, model and validate; raise BuildError listing every error found."""
+    """Load, model and validate; returns (site, warnings) or raises BuildError listing every error found."""
     from .config import load_config
     from .model import build_model
     from .pages import load_pages
@@ -88,11 +95,10 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     """
     from .render import Renderer
     from .theme import make_env, theme_dir
+    from .tracking import runtime_script
 
     theme = theme_dir(site)
     env = make_env(site, theme)
-    from .tracking import runtime_script
-
     runtime = runtime_script(site.tracking)
     runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
     override_css = site.src / "templates" / "style.css"
@@ -101,40 +107,54 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     return Prepared(site, warnings, theme, renderer, runtime, runtime_name)
 
 
-def step_output_path(site, step) -> str:
-    """Where a step's page goes inside the output folder (pretty URL)."""
-    return f"{step.url[len(site.prefix):]}index.html"
+def failure_problems(exc: BaseException, site, theme: Path | None) -> list[Problem] | None:
+    """A render failure as problems naming the file to fix; None when `exc` is not a known failure."""
+    from jinja2 import TemplateError
+
+    from .output import DuplicateOutput
+    from .theme import template_problem
+
+    if isinstance(exc, BuildError):
+        return exc.problems
+    if isinstance(exc, TemplateError):
+        return [template_problem(exc)]
+    if isinstance(exc, DuplicateOutput):
+        return [Problem(rel(site.config_file), f"two outputs write the same file '{exc}'",
+                        hint="Rename the static file or change the step's slug.", rule="graph.output-paths")]
+    return None
 
 
 # Worker state, inherited through fork so pages are rendered without pickling the site.
 _STATE: dict = {}
 
 
-def _render_one(step_id: str) -> tuple[str, list, list]:
+def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
     renderer, writer, checker = _STATE["renderer"], _STATE["writer"], _STATE.get("checker")
     site = renderer.site
-    step = site.steps[step_id]
-    rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
+    ref = site.page(key)
+    rendered = renderer.render_page(ref)
     problems, deferred = rendered.problems, []
     if checker is not None and not problems:
-        problems, deferred = checker(step, rendered.html)
-    writer.write(step_output_path(site, step), rendered.html)
+        problems, deferred = checker(ref, rendered.html)
+    writer.write(ref.output, rendered.html)
     home = site.home_step
-    if home is not None and home.id == step_id:
+    if home is not None and home is ref.step:
         writer.write("index.html", rendered.html)
-    return step_id, problems, deferred
+    return key, problems, deferred
 
 
-def _render_pages(step_ids: list[str], jobs: int) -> list[tuple[str, list, list]]:
-    if jobs <= 1 or len(step_ids) < PARALLEL_THRESHOLD:
-        return [_render_one(sid) for sid in step_ids]
+def _render_pages(keys: list[tuple[str, str]], jobs: int):
+    """Yield each page's (key, problems, deferred anchors) as it is done, in order."""
+    if jobs <= 1 or len(keys) < PARALLEL_THRESHOLD:
+        yield from (_render_one(key) for key in keys)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork")
-    chunk = max(8, len(step_ids) // (jobs * 8))
+    chunk = max(8, len(keys) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        return list(pool.map(_render_one, step_ids, chunksize=chunk))
+        yield from pool.map(_render_one, keys, chunksize=chunk)
 
 
 def default_jobs() -> int:
@@ -147,7 +167,7 @@ def default_jobs() -> int:
 def planned_outputs(prep: Prepared) -> set[str]:
     """Every file write_site will write (relative paths), known before the first page is rendered."""
     site = prep.site
-    planned = {step_output_path(site, s) for s in site.steps.values()}
+    planned = {ref.output for ref in site.pages()}
     planned |= {"index.html", "legal/index.html", "privacy/index.html", "404.html", "sitemap.xml", "robots.txt",
                 "_headers", f"assets/{prep.runtime_name}"}
     for folder, dest in ((prep.theme / "assets", "assets/"), (site.src / "static", "")):
@@ -157,21 +177,22 @@ def planned_outputs(prep: Prepared) -> set[str]:
     return planned
 
 
-def write_site(prep: Prepared, writer, jobs: int = 1, checker=None) -> list[Problem]:
+def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=None) -> list[Problem]:
     """Render and write every output file through `writer` (anything with write/copy_tree).
 
-    `checker` (a check.PageChecker) checks each page as it is rendered. Returns problems instead of
-    raising, so callers decide.
+    `checker` (a rules.PageChecker) checks each page as it is rendered; `reporter` hears of every page
+    written. Returns problems instead of raising, so callers decide.
     """
     from .markdown import make_markdown
     from .render import robots, sitemap
+    from .reporter import NULL
 
     site, renderer = prep.site, prep.renderer
     for kind in {s.kind for s in site.steps.values()}:
         renderer.template(kind)  # compile before forking so workers share the compiled code
     make_markdown(bool(site.settings.get("allow_html")))  # likewise the Markdown parser and its imports
     if checker is not None:
-        from .check.html import parse_html
+        from .rules.html import parse_html
 
         parse_html("<p></p>")  # import lxml before forking
     writer.write(f"assets/{prep.runtime_name}", prep.runtime)
@@ -179,9 +200,15 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None) -> list[Prob
     for path in sorted(assets.rglob("*")):
         if path.is_file() and path.name != "style.css":
             writer.write(f"assets/{path.relative_to(assets)}", path.read_bytes())
+    reporter = reporter or NULL
+    refs = site.pages()
     _STATE.update(renderer=renderer, writer=writer, checker=checker)
+    results = []
     try:
-        results = _render_pages(list(site.steps), jobs)
+        for key, probs, deferred in _render_pages([ref.key for ref in refs], jobs):
+            results.append((key, probs, deferred))
+            reporter.page_written(key, site.output_path(site.steps[key[0]]))
+            reporter.progress(len(results), len(refs), "pages")
     finally:
         _STATE.clear()
     writer.write("legal/index.html", renderer.render_legal())
@@ -193,56 +220,65 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None) -> list[Prob
         writer.write("_headers", HEADERS)
     if (site.src / "static").is_dir():
         writer.copy_tree(site.src / "static")
-    problems = [p for _sid, probs, _deferred in results for p in probs]
+    problems = [p for _key, probs, _deferred in results for p in probs]
     if checker is not None:
-        problems += checker.finish([d for _sid, _probs, deferred in results for d in deferred])
+        problems += checker.finish([d for _key, _probs, deferred in results for d in deferred])
     return problems
 
 
 def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None,
-          strict: bool = False) -> BuildResult:
-    """Build the site in `src` into `out` (default: src/dist), atomically.
+          strict: bool = False, reporter=None) -> BuildResult:
+    """Build the site in `src` into `out` (default: src/dist), atomically; raise BuildError on problems.
 
-    `strict` runs every `funnelgen check` rule and fails on warnings too.
+    `strict` runs every `funnelgen check` rule and fails on warnings too. `reporter` hears the build
+    start, every page written and the result (a failed one too, before BuildError is raised).
     """
-    from jinja2 import TemplateError
+    from .reporter import NULL
 
-    from .output import DuplicateOutput, Staging, check_output_dir
-    from .theme import template_problem
-
+    reporter = reporter or NULL
     started = time.perf_counter()
     src = Path(src)
     out = Path(out) if out else src / "dist"
+    reporter.build_started(src, "full")
+    try:
+        result = _build(src, out, jobs, base_url, strict, reporter)
+    except BuildError as exc:
+        reporter.build_finished(BuildResult(False, out if out.is_dir() else None, problems=exc.problems,
+                                            seconds=time.perf_counter() - started, summary="build failed"))
+        exc.reported = True
+        raise
+    result.seconds = time.perf_counter() - started
+    reporter.build_finished(result)
+    return result
+
+
+def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict: bool, reporter) -> BuildResult:
+    from .output import Staging, check_output_dir
+    from .rules import PageChecker
+
     prep = prepare(src, base_url)
     site = prep.site
     check_output_dir(out, src, prep.theme)
     staging = Staging(out)
     try:
-        from .check import PageChecker
-
-        checker = PageChecker(site, staging.root, planned_outputs(prep), strict=strict)
-        problems = write_site(prep, staging, jobs or default_jobs(), checker)
+        checker = PageChecker.planned(site, staging.root, planned_outputs(prep), strict=strict)
+        problems = write_site(prep, staging, jobs or default_jobs(), checker, reporter)
         if strict:  # every check ran; warnings count as errors
-            from .check.report import strictify
-
             problems = strictify(prep.warnings + problems)
         if problems:
             raise BuildError(problems)
         staging.commit()
-    except TemplateError as exc:
+    except BaseException as exc:
         staging.abort()
-        raise BuildError([template_problem(exc, prep.theme, site.src)]) from None
-    except DuplicateOutput as exc:
-        staging.abort()
-        raise BuildError([Problem(rel(site.config_file), f"two outputs write the same file '{exc}'",
-                                  hint="Rename the static file or change the step's slug.")]) from None
-    except BaseException:
-        staging.abort()
-        raise
+        problems = failure_problems(exc, site, prep.theme)
+        if problems is None:
+            raise
+        raise BuildError(problems) from None
     success = [(o.id, url) for o in site.offers.values() if (url := site.success_url(o))]
-    write_success_urls(site, success)
-    return BuildResult(out=out, pages=len(site.steps), seconds=time.perf_counter() - started,
-                       warnings=prep.warnings, success_urls=success, site=site)
+    saved = write_success_urls(site, success)
+    n = len(site.steps)
+    return BuildResult(True, out, n, warnings=prep.warnings, success_urls=success, success_file=saved, site=site,
+                       summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}")
 
 
 HEADERS = """/*
@@ -253,15 +289,16 @@ HEADERS = """/*
 """
 
 
-def write_success_urls(site, success: list[tuple[str, str]]) -> None:
-    """Outside the publish folder: what to paste into each payment link's settings."""
+def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:
+    """Outside the publish folder: what to paste into each payment link's settings (None: not saved)."""
     if not success:
-        return
-    cache = site.src / CACHE_DIR
+        return None
+    target = site.src / CACHE_DIR / "success-urls.txt"
     try:
-        cache.mkdir(exist_ok=True)
+        target.parent.mkdir(exist_ok=True)
         lines = ["# After-payment redirect URL for each offer (paste into your payment provider).", ""]
         lines += [f"{oid}\t{url}" for oid, url in success]
-        (cache / "success-urls.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     except OSError:
-        pass  # read-only source folder: the CLI still prints them
+        return None  # read-only source folder: the terminal still shows them
+    return Path(rel(target))

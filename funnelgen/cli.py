@@ -18,22 +18,20 @@ from . import __version__
 SRC = click.argument("src", default=".", type=click.Path(file_okay=False, path_type=Path))
 
 
-def report_problems(problems, err: bool = True) -> None:
-    for p in problems:
-        color = "red" if p.severity == "error" else "yellow"
-        click.secho(p.format(), fg=color, err=err)
-
-
-def run_guarded(fn):
+def run_guarded(fn, terminal=None):
     """Run fn(); turn BuildError into exit 1 and unexpected crashes into exit 2, without tracebacks."""
     from .errors import BuildError
+    from .reporter import TerminalReporter
 
     try:
         return fn()
     except BuildError as exc:
-        report_problems(exc.problems)
-        n = sum(1 for p in exc.problems if p.severity == "error")
-        click.secho(f"build failed: {n} error{'s' if n != 1 else ''}; previous output left untouched.", fg="red", err=True)
+        if not exc.reported:  # failed before a build could report it (e.g. site.yml does not load)
+            terminal = terminal or TerminalReporter()
+            terminal.print_problems(exc.problems)
+            n = sum(1 for p in exc.problems if p.severity == "error")
+            terminal.message(f"build failed: {n} error{'s' if n != 1 else ''}; previous output left untouched.",
+                             "error")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -59,21 +57,11 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Run every check rule and fail on warnings too.")
 def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, strict: bool) -> None:
     """Build the site in SRC (default: current folder)."""
-    from .build import CACHE_DIR
     from .build import build as run_build
+    from .reporter import TerminalReporter
 
-    def go():
-        result = run_build(src, out, jobs=jobs, base_url=base_url, strict=strict)
-        report_problems(result.warnings)
-        return result
-
-    result = run_guarded(go)
-    click.echo(f"built {result.pages} pages into {result.out} in {result.seconds * 1000:.0f} ms")
-    if result.success_urls:
-        saved = src / CACHE_DIR / "success-urls.txt"
-        click.echo(f"after-payment redirect URLs (set these in your payment links; also saved in {saved}):")
-        for oid, url in result.success_urls:
-            click.echo(f"  {oid}: {url}")
+    terminal = TerminalReporter()
+    run_guarded(lambda: run_build(src, out, jobs=jobs, base_url=base_url, strict=strict, reporter=terminal), terminal)
 
 
 @main.command()
@@ -102,7 +90,8 @@ def serve(src: Path, host: str, port: int, open_browser: bool, allow_remote: boo
 def check(src: Path, fmt: str, strict: bool, allow_test_keys: bool, base_url: str | None) -> None:
     """Check SRC for what breaks a funnel or the law (builds into a temporary folder; see docs/check.md)."""
     from .check import check_source
-    from .check.report import counts, format_json, format_text, strictify
+    from .check.report import counts, format_json, format_text
+    from .errors import strictify
 
     problems = run_guarded(lambda: check_source(src, base_url=base_url, preview=True if allow_test_keys else None))
     if strict:

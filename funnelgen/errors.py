@@ -57,11 +57,19 @@ class Problem:
         }
 
 
+def strictify(problems: list[Problem]) -> list[Problem]:
+    """--strict: warnings count as errors."""
+    from dataclasses import replace
+
+    return [replace(p, severity="error") if p.severity == "warning" else p for p in problems]
+
+
 class BuildError(Exception):
     """The site cannot be built; carries every problem found so far."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        self.reported = False  # a reporter has shown these problems already
         super().__init__("\n".join(p.format() for p in problems))
 
 

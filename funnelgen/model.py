@@ -150,6 +150,24 @@ class Step:
         return self.edges.get(self.traits.paid_edge or "next")
 
 
+@dataclass(eq=False)
+class PageRef:
+    """One rendering of a step: the step in one of its variants (split tests). Every variant of a step
+    is served at the step's URL, from the step's output file."""
+
+    step: Step
+    variant: str
+    output: str  # the file inside the output folder, e.g. starter/index.html
+
+    @property
+    def url(self) -> str:
+        return self.step.url
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.step.id, self.variant
+
+
 @dataclass
 class Funnel:
     id: str
@@ -194,6 +212,18 @@ class Site:
         self.prefix = base_path(self.settings["base_url"])
         for step in self.steps.values():
             step.url = slug_path(self.prefix, step.slug)
+
+    def output_path(self, step: Step) -> str:
+        """Where a step's page goes inside the output folder (pretty URL: /slug/ -> slug/index.html)."""
+        return f"{step.url[len(self.prefix):]}index.html"
+
+    def pages(self) -> list[PageRef]:
+        """Every (step, variant) the build renders, in site.yml order."""
+        return [PageRef(step, step.variant, self.output_path(step)) for step in self.steps.values()]
+
+    def page(self, key: tuple[str, str]) -> PageRef:
+        step = self.steps[key[0]]
+        return PageRef(step, key[1], self.output_path(step))
 
     def success_targets(self, offer_id: str) -> dict[str, list[str]]:
         """Map: step id a buyer of `offer_id` returns to -> steps that sell it."""

@@ -144,6 +144,10 @@ class Renderer:
         return render
 
     # -- pages -------------------------------------------------------------
+    def render_page(self, ref) -> Rendered:
+        """Render one (step, variant) from its Markdown file."""
+        return self.render_step(ref.step, ref.step.source.read_text(encoding="utf-8"))
+
     def render_step(self, step: Step, text: str) -> Rendered:
         from .errors import Problem, rel
 

@@ -41,7 +41,7 @@ def make_env(site, theme: Path):
     return env
 
 
-def template_problem(exc, theme: Path, src: Path) -> Problem:
+def template_problem(exc) -> Problem:
     """Point at the template file and line behind a jinja2 error (site override or theme)."""
     import traceback
 

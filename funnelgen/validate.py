@@ -1,12 +1,14 @@
 """Validate stage: the funnel graph must be whole before anything is rendered.
 
-Each rule is a small function taking the Site and yielding Problems, so a new
-rule is one function added to RULES.
+Each rule is a small function taking the Site and yielding Problems, listed in RULES with the id,
+title and reason that `funnelgen check` and docs/check.md show (a new rule is one function, one RULES
+line and its docs/check.md entry).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from .errors import Problem, did_you_mean, rel
 from .model import Site
@@ -133,11 +135,31 @@ def output_paths(site: Site) -> Iterator[Problem]:
                          "Rename the static folder or the step.")
 
 
-RULES = [unknown_references, step_requirements, offers_and_forms, reachability, output_paths]
+@dataclass(frozen=True)
+class GraphRule:
+    id: str
+    fn: Callable[[Site], Iterator[Problem]]
+    title: str
+    why: str
+
+
+RULES = [
+    GraphRule("graph.references", unknown_references,
+              "Every next/accept/decline, offer, form and site.home names something that exists.",
+              "An edge, offer or form that names nothing breaks the page a visitor is on."),
+    GraphRule("graph.dead-end", step_requirements,
+              "Selling steps have an offer, opt-ins a form, and no step is a dead end (unless final: true).",
+              "A step without its required edge, offer or form leaves visitors (and ad spend) stranded."),
+    GraphRule("graph.offers-forms", offers_and_forms,
+              "Sold offers have a checkout, each offer returns buyers to one step, forms have an email, consent "
+              "and a next step.",
+              "An offer without a checkout, or a form without a destination, silently loses the sale or the lead."),
+    GraphRule("graph.unreachable", reachability, "Every funnel step is reachable from some funnel's entry.",
+              "A step nobody can reach is usually a broken edge; its offer never sells."),
+    GraphRule("graph.output-paths", output_paths, "No two pages (or a page and a static file) write the same URL.",
+              "Two pages writing one URL means one of them silently disappears."),
+]
 
 
 def validate(site: Site) -> list[Problem]:
-    problems: list[Problem] = []
-    for rule in RULES:
-        problems.extend(rule(site))
-    return problems
+    return [replace(p, rule=r.id, why=r.why) for r in RULES for p in r.fn(site)]

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 from helpers import MINIMAL_CONFIG, copy_example, write_site
 
-from funnelgen.check import RULES, check_source
+from funnelgen.check import check_source
 from funnelgen.cli import main
 from funnelgen.errors import BuildError
+from funnelgen.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -75,11 +75,23 @@ class Events:
         self.conn.close()
 
 
+class Reports:
+    """The outcomes the terminal would have been told about, in order (from the recorded events)."""
+
+    def __init__(self, recorder):
+        self.recorder = recorder
+
+    def __getitem__(self, i):
+        return [args[0] for args in self.recorder.named("build_finished")][i]
+
+
 @pytest.fixture
 def preview(site: Path):
-    reports = []
-    p = Preview(site, port=0, debounce=0.01, report=reports.append)
-    p.reports = reports
+    from funnelgen.reporter import RecordingReporter
+
+    recorder = RecordingReporter()
+    p = Preview(site, port=0, debounce=0.01, reporter=recorder)
+    p.reports = Reports(recorder)
     outcome = p.start()
     assert outcome.ok, [x.format() for x in outcome.problems]
     yield p

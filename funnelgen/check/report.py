@@ -7,13 +7,6 @@ import json
 from ..errors import Problem
 
 
-def strictify(problems: list[Problem]) -> list[Problem]:
-    """--strict: warnings count as errors."""
-    from dataclasses import replace
-
-    return [replace(p, severity="error") if p.severity == "warning" else p for p in problems]
-
-
 def counts(problems: list[Problem]) -> tuple[int, int]:
     errors = sum(1 for p in problems if p.severity == "error")
     return errors, len(problems) - errors

@@ -47,10 +47,12 @@ class Preview:
     """A running preview of `src`: build folder, HTTP server, watcher. Use as a context manager."""
 
     def __init__(self, src: Path, host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.02,
-                 jobs: int | None = None, report=None, poll: bool = False, cache_dir: Path | None = None,
+                 jobs: int | None = None, reporter=None, poll: bool = False, cache_dir: Path | None = None,
                  watch: bool = True):
-        """`cache_dir`: where captured posts go (default SRC/.funnelgen); `watch=False`: build once, no watcher
-        (verify walks a fixed site)."""
+        """`reporter` hears every build (the dev server always does); `cache_dir`: where captured posts go
+        (default SRC/.funnelgen); `watch=False`: build once, no watcher (verify walks a fixed site)."""
+        from ..reporter import Fanout
+
         self.src = Path(src)
         self.watch = watch
         self.workdir = Path(tempfile.mkdtemp(prefix="funnelgen-serve-"))
@@ -59,7 +61,8 @@ class Preview:
             self.app = PreviewApp(self.builder, self.src)
             if cache_dir is not None:
                 self.app.cache = Path(cache_dir)
-            self.server = DevServer((host, port), self.builder, self.app, report)
+            self.server = DevServer((host, port), self.builder, self.app)
+            self.builder.reporter = Fanout(self.server, reporter)  # the browsers first, then the terminal
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
             raise
@@ -119,24 +122,6 @@ class Preview:
         self.close()
 
 
-def terminal_report(outcome: Outcome) -> None:
-    import click
-
-    stamp = __import__("time").strftime("%H:%M:%S")
-    ms = outcome.seconds * 1000
-    for w in outcome.warnings:
-        click.secho(w.format(), fg="yellow", err=True)
-    if outcome.ok:
-        click.secho(f"{stamp} {outcome.summary} in {ms:.0f} ms", fg="green")
-        return
-    for p in outcome.problems:
-        click.secho(p.format(), fg="red", err=True)
-    n = len(outcome.problems)
-    last = "still serving the last good version" if outcome.root else "nothing to serve yet"
-    click.secho(f"{stamp} {outcome.summary} ({n} error{'s' if n != 1 else ''}, {ms:.0f} ms); {last}. "
-                "Fix and save: the browser shows the same errors.", fg="red", err=True)
-
-
 def main(src: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
          allow_remote: bool = False, poll: bool = False) -> None:
     """The `funnelgen serve` command: runs until Ctrl-C, then removes its temp folder."""
@@ -146,25 +131,26 @@ def main(src: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
 
     import click
 
-    from ..cli import report_problems
     from ..config import find_config
     from ..errors import BuildError
+    from ..reporter import TerminalReporter
 
     if host not in LOOPBACK and not allow_remote:
         raise click.UsageError(f"--host {host} would expose the preview (and captured form data) to other "
                                "machines; add --allow-remote if you really mean it.")
     if not src.is_dir():
         raise click.UsageError(f"'{src}' is not a folder.")
+    terminal = TerminalReporter(timestamps=True)
     try:
         find_config(src)
     except BuildError as exc:
-        report_problems(exc.problems)
+        terminal.print_problems(exc.problems)
         sys.exit(1)
     if host not in LOOPBACK:
         click.secho(f"warning: serving on {host}: anyone who can reach this machine can see the preview "
                     "and the captured submissions.", fg="yellow", err=True)
     try:
-        preview = Preview(src, host, port, report=terminal_report, poll=poll)
+        preview = Preview(src, host, port, reporter=terminal, poll=poll)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             click.secho(f"error: port {port} on {host} is already in use.\n  fix: stop the other server, or pick "

@@ -26,31 +26,37 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import Prepared, default_jobs, load_site, planned_outputs, setup_render, step_output_path, write_site
-from ..check import PageChecker
+from ..build import (
+    PARALLEL_THRESHOLD,
+    BuildResult,
+    Prepared,
+    default_jobs,
+    failure_problems,
+    load_site,
+    planned_outputs,
+    setup_render,
+    write_site,
+)
 from ..config import CONFIG_NAMES
 from ..errors import BuildError, Problem, rel
 from ..pages import PAGES_DIR, load_page, page_path
+from ..rules import BuiltPage, PageChecker
 
 FULL, REWRITE, PAGES, NOTHING = "full", "rewrite", "pages", "nothing"
 
 
 @dataclass
-class Outcome:
-    """What one (re)build did; the server only reads these fields."""
+class Outcome(BuildResult):
+    """What one (re)build did. `out` is the folder to serve (the last good one when ok is False) and
+    `problems` every outstanding error; the server also reads where the site is mounted and which pages
+    changed."""
 
-    ok: bool
-    root: Path | None  # folder to serve (the last good one when ok is False)
     prefix: str = "/"  # URL path the site is mounted at (from base_url)
-    problems: list = field(default_factory=list)  # every outstanding error
-    warnings: list = field(default_factory=list)
     paths: list[str] | None = None  # URL paths whose HTML changed; None = all of them
     css_only: bool = False
-    summary: str = ""
-    seconds: float = 0.0
 
 
 def _real(path) -> Path:
@@ -60,17 +66,20 @@ def _real(path) -> Path:
 class DevBuilder:
     """Builds `src` into folders under `workdir` (private, never the deploy output)."""
 
-    def __init__(self, src: Path, workdir: Path, jobs: int | None = None):
+    def __init__(self, src: Path, workdir: Path, jobs: int | None = None, reporter=None):
+        from ..reporter import NULL
+
         self.src = _real(src)
+        self.reporter = reporter or NULL  # the dev server and the terminal subscribe
         self.workdir = Path(workdir)
         self.jobs = jobs or default_jobs()
         self.prep: Prepared | None = None
         self.root: Path | None = None  # the folder being served
         self.errors: dict[str, list[Problem]] = {}
-        self.page_steps: dict[Path, list[str]] = {}  # page file -> step ids using it
+        self.page_sources: dict[Path, list[tuple[str, str]]] = {}  # page file -> (step, variant) rendered from it
         self._old_roots: list[Path] = []
         self._lock = threading.Lock()  # one build at a time
-        self._checks = None  # check context reused by page saves until the next full build
+        self._checker: PageChecker | None = None  # page saves reuse one checker until the next full build
 
     # -- what the server and the preview app read -------------------------------
     @property
@@ -103,6 +112,7 @@ class DevBuilder:
                 mode, steps, css = self.classify(changes)
             if mode == NOTHING:
                 return None
+            self.reporter.build_started(self.src, "pages" if mode == PAGES else "full")
             if mode == PAGES and "site" in self.errors:
                 mode = FULL  # the last full build failed; only a full one can tell it is fixed
             if mode == REWRITE and self.errors:
@@ -113,6 +123,7 @@ class DevBuilder:
                 outcome = self._full(reload_site=mode == FULL)
                 outcome.css_only = css and outcome.ok and mode == REWRITE
             outcome.seconds = time.perf_counter() - started
+            self.reporter.build_finished(outcome)
             return outcome
 
     def classify(self, changes: set[Path]) -> tuple[str, list[str], bool]:
@@ -126,9 +137,9 @@ class DevBuilder:
             if kind == "ignore":
                 continue
             if kind == "page":
-                ids = self.page_steps.get(path, [])
-                if ids:
-                    steps += [s for s in ids if s not in steps]
+                keys = self.page_sources.get(path, [])
+                if keys:
+                    steps += [k for k in keys if k not in steps]
                     mode = mode if mode in (FULL, REWRITE) else PAGES
                     css_only = False
                 elif self._was_dir(path) or "site" in self.errors:
@@ -150,7 +161,7 @@ class DevBuilder:
         return mode, steps, css_only and mode == REWRITE
 
     def _was_dir(self, path: Path) -> bool:
-        return any(path in p.parents for p in self.page_steps)
+        return any(path in p.parents for p in self.page_sources)
 
     def _kind(self, path: Path, pages_dir: Path, theme: Path | None) -> str:
         try:
@@ -180,12 +191,9 @@ class DevBuilder:
 
     # -- builds ---------------------------------------------------------------------
     def _full(self, reload_site: bool) -> Outcome:
-        from jinja2 import TemplateError
+        from ..output import Staging
 
-        from ..output import DuplicateOutput, Staging
-        from ..theme import template_problem
-
-        prep, staging = None, None
+        prep, staging, site = None, None, None
         try:
             if reload_site or self.prep is None:
                 site, warnings = load_site(self.src)
@@ -194,42 +202,39 @@ class DevBuilder:
             prep = setup_render(site, warnings)
             staging = Staging(self.workdir / "site")
             # the same error-level checks as `funnelgen build`, page by page as they render
-            checker = PageChecker(site, staging.root, planned_outputs(prep))
-            problems = write_site(prep, staging, self.jobs if len(site.steps) >= 200 else 1, checker)
+            checker = PageChecker.planned(site, staging.root, planned_outputs(prep))
+            # serve's full rebuilds keep the pool for big sites: a fork per save costs more than it saves
+            jobs = self.jobs if len(site.steps) >= 4 * PARALLEL_THRESHOLD else 1
+            problems = write_site(prep, staging, jobs, checker, self.reporter)
             if problems:
                 raise BuildError(problems)
-        except BuildError as exc:
-            return self._failed(staging, exc.problems)
-        except TemplateError as exc:
-            theme = prep.theme if prep else self.src
-            return self._failed(staging, [template_problem(exc, theme, self.src)])
-        except DuplicateOutput as exc:
-            return self._failed(staging, [Problem(rel(self.src / "static"), f"two outputs write the same file '{exc}'",
-                                                  hint="Rename the static file or change the step's slug.")])
         except OSError as exc:  # a file vanished mid-build (git checkout): the next event rebuilds
             return self._failed(staging, [Problem(rel(exc.filename or self.src), f"could not read: {exc.strerror}",
                                                   hint="Save the file again.")])
+        except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is re-raised
+            problems = failure_problems(exc, site, prep.theme if prep else None)
+            if problems is None:
+                raise
+            return self._failed(staging, problems)
         old, self.root, self.prep = self.root, staging.root, prep
         os.chmod(self.root, 0o755)
         self.errors = {}
-        self.page_steps = {}
-        for step in prep.site.steps.values():
-            path = page_path(self.src, step.page)
+        self.page_sources = {}
+        for ref in prep.site.pages():
+            path = page_path(self.src, ref.step.page)
             if path is not None:
-                self.page_steps.setdefault(_real(path), []).append(step.id)
+                self.page_sources.setdefault(_real(path), []).append(ref.key)
         if old is not None:
             self._retire(old)
         n = len(prep.site.steps)
-        return Outcome(True, self.root, prep.site.prefix, [], list(prep.warnings), None, False,
-                       f"rebuilt all {n} page{'s' if n != 1 else ''}")
+        return Outcome(True, self.root, n, warnings=list(prep.warnings), site=prep.site, prefix=prep.site.prefix,
+                       summary=f"rebuilt all {n} page{'s' if n != 1 else ''}")
 
-    def _check_context(self):
-        """One check context per full build: its page index is made once, not on every save."""
-        from ..check import CheckContext
-
-        if self._checks is None or self._checks.site is not self.prep.site or self._checks.out != self.root:
-            self._checks = CheckContext(self.prep.site, self.root)
-        return self._checks
+    def _page_checker(self) -> PageChecker:
+        """One checker per full build: its indexes are made once, not on every save."""
+        if self._checker is None or self._checker.site is not self.prep.site or self._checker.outputs.out != self.root:
+            self._checker = PageChecker.written(self.prep.site, self.root)
+        return self._checker
 
     def warm(self) -> None:
         """Set up in this process what forked workers set up for themselves (the first save stays fast)."""
@@ -243,48 +248,48 @@ class DevBuilder:
             staging.abort()
         errors = [p for p in problems if p.severity == "error"] or problems
         self.errors = {"site": errors}
-        return Outcome(False, self.root, self.prefix, self.problems(), [], None, False, "build failed")
+        return Outcome(False, self.root, problems=self.problems(), prefix=self.prefix, summary="build failed")
 
-    def _pages(self, step_ids: list[str]) -> Outcome:
-        from jinja2 import TemplateError
-
-        from ..check import page_errors
+    def _pages(self, keys: list[tuple[str, str]]) -> Outcome:
         from ..render import sitemap
-        from ..theme import template_problem
 
         site, renderer = self.prep.site, self.prep.renderer
         paths, done = [], []
-        for sid in step_ids:
-            step = site.steps[sid]
+        for key in keys:
+            ref = site.page(key)
+            step, scope = ref.step, f"page:{key[0]}:{key[1]}"
             was_indexable = step.indexable
             problems = [p for p in load_page(site, step) if p.severity == "error"]
             try:
                 if not problems:
-                    rendered = renderer.render_step(step, step.source.read_text(encoding="utf-8"))
-                    problems = rendered.problems or page_errors(site, self.root, step, rendered.html,
-                                                                self._check_context())
-            except TemplateError as exc:
-                problems = [template_problem(exc, self.prep.theme, self.src)]
+                    rendered = renderer.render_page(ref)
+                    page = BuiltPage(ref.url, ref.output, "step", step, ref.variant, html=rendered.html)
+                    problems = rendered.problems or self._page_checker().check_page(page)
             except (OSError, UnicodeDecodeError) as exc:
                 problems = [Problem(rel(step.source or self.src), f"could not read the page: {exc}",
                                     hint="Save the file again (as UTF-8).")]
+            except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is re-raised
+                problems = failure_problems(exc, site, self.prep.theme)
+                if problems is None:
+                    raise
             if problems:
-                self.errors[f"page:{sid}"] = problems
+                self.errors[scope] = problems
                 continue
-            self.errors.pop(f"page:{sid}", None)
-            self._write(step_output_path(site, step), rendered.html)
-            if self._checks is not None and (checked := self._checks.page_at(step.url)) is not None:
-                checked._ids = None  # anchors into this page are read again on the next check
+            self.errors.pop(scope, None)
+            self._write(ref.output, rendered.html)
+            self.reporter.page_written(key, ref.output)
+            self._page_checker().outputs.forget(step.url)  # anchors into this page are read again
             paths.append(step.url)
             if site.home_step is step:
                 self._write("index.html", rendered.html)
                 paths.append(site.prefix)
             if step.indexable != was_indexable:
                 self._write("sitemap.xml", sitemap(site))
-            done.append(f"{sid} ({rel(step.source)})")
+            done.append(f"{step.id} ({rel(step.source)})")
         ok = not self.errors
         summary = f"rebuilt {', '.join(done)}" if done else "page failed to build"
-        return Outcome(ok, self.root, site.prefix, self.problems(), [], paths, False, summary)
+        return Outcome(ok, self.root, len(done), problems=self.problems(), site=site, prefix=site.prefix, paths=paths,
+                       summary=summary)
 
     def _write(self, relpath: str, data: str) -> None:
         """Replace one file in the served folder atomically (readers never see half a page)."""

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from ..reporter import Reporter
 from .livereload import EVENTS_PATH, EventHub, client_snippet, error_page, inject, stream_events
 
 RESERVED = "/_fg/"
@@ -84,18 +85,17 @@ class Response:
         return cls(status, (text + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
 
-class DevServer(ThreadingHTTPServer):
-    """Serves `outcome.root`; `rebuild()` runs the builder and notifies browsers."""
+class DevServer(ThreadingHTTPServer, Reporter):
+    """Serves the folder of the last good build. It subscribes to the builder's reports: each finished
+    build switches the folder and tells every browser (reload, or the overlay with the problems)."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], builder: Callable, app=None,
-                 report: Callable | None = None):
+    def __init__(self, address: tuple[str, int], builder: Callable, app=None):
         super().__init__(address, Handler)
         self.builder = builder
         self.app = app
-        self.report = report or (lambda outcome: None)
         self.hub = EventHub()
         self.root: Path | None = None
         self.prefix = "/"
@@ -109,21 +109,23 @@ class DevServer(ThreadingHTTPServer):
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
 
-    def rebuild(self, changes=None):
-        """Run the builder; publish the result. Returns the Outcome, or None when nothing was relevant."""
+    def build_finished(self, outcome) -> None:
+        """The builder's report of a finished build: serve its folder and tell the browsers."""
         with self._rebuild_lock:
-            outcome = self.builder(changes)
-            if outcome is None:
-                return None
-            if outcome.root is not None:
-                self.root = outcome.root
+            if outcome.out is not None:
+                self.root = outcome.out
             self.prefix = outcome.prefix or "/"
             self.outcome = outcome
             problems = [{"text": p.format(), **p.as_dict()} for p in outcome.problems]
             self.hub.publish(outcome.ok, problems, outcome.paths, outcome.css_only)
+
+    def rebuild(self, changes=None):
+        """Run the builder (which reports to this server). Returns the Outcome, or None when nothing was
+        relevant."""
+        outcome = self.builder(changes)
+        if outcome is not None:
             with self.built:
                 self.built.notify_all()
-        self.report(outcome)
         return outcome
 
     def handle_error(self, request, client_address) -> None:

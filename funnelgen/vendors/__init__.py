@@ -1,87 +1,18 @@
-"""Tracking vendors: one entry each, read by every stage that deals with a pixel or tag.
+"""Tracking vendors: the registry. Each module here is one vendor's entry (a `Vendor`, see base.py).
 
-A `Vendor` says everything funnelgen needs to know about one ad or analytics tag: how its ID is
-written in site.yml, the snippets and where they go, the hosts it loads from and sends to (the
-browser stubs of `verify` and the content security policy), who receives the data (the privacy page's
-外部送信 notice), which funnel events it gets and under which names, the JavaScript that sends them
-(assembled into the runtime only for enabled vendors), how it behaves under EU consent, and how the
-checks recognise its snippet. Adding a vendor is one module in this package, added to `VENDORS`, plus
-its docs and tests.
-
-Canonical funnel events (the `event` of every call): lead, registration, view_item, begin_checkout,
-purchase. `funnelgen.tracking.EVENTS` holds their GA4/dataLayer names.
+Adding a vendor is one module in this package, listed in `VENDORS` below, plus its docs and tests.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from . import google, line, meta, tiktok, x, yahoo
+from .base import GATED, GOOGLE_CONSENT_MODE, REVOKE_BEFORE_INIT, Snippet, Vendor
 
-# What a vendor does under EU consent (site.audience: eu), see docs/check.md eu.consent-mode:
-GOOGLE_CONSENT_MODE = "consent-mode"  # loads with denied defaults, updated on acceptance
-REVOKE_BEFORE_INIT = "revoke"  # Meta: fbq('consent','revoke') before init, or waits for consent
-GATED = "gated"  # no consent API: the tag itself must wait until the visitor accepts
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """How the checks recognise a vendor's main tag on a built page."""
-
-    src: str = ""  # a fragment of the <script src> (or data-src)
-    text: str = ""  # a regular expression on an inline script's text
-    noscript: tuple[str, str] | None = None  # (tag, src fragment) of its noscript pixel, if any
-    carries_id: bool = True  # the snippet names the vendor's (first) id, so the check can compare it
-
-    def matches(self, el) -> bool:
-        if el.tag != "script":
-            return False
-        if self.src:
-            return self.src in (el.get("src") or el.get("data-src") or "")
-        return bool(re.search(self.text, el.text))
-
-
-@dataclass(frozen=True)
-class Vendor:
-    key: str  # the key under tracking: in site.yml
-    name: str  # for messages: "Meta Pixel"
-    spec: object  # funnelgen.schema.Spec of the value
-    recipient: dict[str, str]  # language -> who receives the data (外部送信 notice)
-    country: dict[str, str]  # language -> where the recipient is (APPI Art. 28); "" for Japan
-    hosts: dict[str, tuple[str, ...]]  # CSP directive -> hosts ("*.example.com" allowed)
-    head: Callable[[object], str]  # value -> snippet for <head>
-    snippet: Snippet
-    docs: str  # the vendor's own install documentation
-    body: Callable[[object], str] = lambda value: ""  # noscript part right after <body>
-    events: dict[str, str] = field(default_factory=dict)  # canonical event -> the vendor's event name
-    adapter: str = ""  # JS `function (d, cfg, w)` sending one event (see runtime/funnel.js)
-    runtime_config: Callable[[object], object] = lambda value: None  # what the adapter needs (JSON)
-    consent: str = GATED
-    # verify: the global function whose calls the browser recorder mirrors, and how to read one call
-    # as (vendor event name, {"value", "currency", "id"}) or None when it is not an event.
-    recorder: str = ""
-    read_call: Callable[[list], tuple[str, dict] | None] = lambda args: None
-    examples: tuple[str, ...] = ()  # documentation example IDs: copied verbatim, they measure nothing
-    ids: Callable[[object], list[tuple[str, str]]] = lambda value: [("", str(value))]  # (sub-key, id) pairs
-
-    def event_names(self, value) -> dict[str, str]:
-        """Canonical event -> this vendor's name for it (some vendors take the names from site.yml)."""
-        configured = getattr(value, "get", lambda _k: None)("events")
-        return dict(configured) if isinstance(configured, dict) else dict(self.events)
-
-    @property
-    def all_hosts(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(h for hosts in self.hosts.values() for h in hosts))
-
-
-def _registry() -> tuple[Vendor, ...]:
-    from . import google, line, meta, tiktok, x, yahoo
-
-    return (google.GTM, google.GA4, meta.META, tiktok.TIKTOK, line.LINE, yahoo.YAHOO, x.X)
-
-
-VENDORS: tuple[Vendor, ...] = _registry()
+VENDORS: tuple[Vendor, ...] = (google.GTM, google.GA4, meta.META, tiktok.TIKTOK, line.LINE, yahoo.YAHOO, x.X)
 BY_KEY: dict[str, Vendor] = {v.key: v for v in VENDORS}
+
+__all__ = ["VENDORS", "BY_KEY", "Vendor", "Snippet", "GATED", "GOOGLE_CONSENT_MODE", "REVOKE_BEFORE_INIT",
+           "enabled", "host_matches", "is_vendor_host"]
 
 
 def enabled(tracking) -> list[tuple[Vendor, object]]:

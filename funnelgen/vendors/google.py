@@ -13,7 +13,7 @@ from html import escape
 
 from ..escaping import script_json
 from ..schema import Str
-from . import GOOGLE_CONSENT_MODE, Snippet, Vendor
+from .base import GOOGLE_CONSENT_MODE, Snippet, Vendor
 
 _RECIPIENT_COUNTRY = {"ja": "米国", "en": "United States"}
 

@@ -11,7 +11,7 @@ from html import escape
 
 from ..escaping import script_json
 from ..schema import Str
-from . import GATED, Snippet, Vendor
+from .base import GATED, Snippet, Vendor
 
 
 def _head(tag: str) -> str:

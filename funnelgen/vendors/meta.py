@@ -13,7 +13,7 @@ from html import escape
 
 from ..escaping import script_json
 from ..schema import Str
-from . import REVOKE_BEFORE_INIT, Snippet, Vendor
+from .base import REVOKE_BEFORE_INIT, Snippet, Vendor
 
 
 def _head(pixel: str) -> str:

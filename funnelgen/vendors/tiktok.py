@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..escaping import script_json
 from ..schema import Str
-from . import Snippet, Vendor
+from .base import Snippet, Vendor
 
 
 def _head(pixel: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..escaping import script_json
 from ..schema import Field, MapOf, Str, Struct
-from . import Snippet, Vendor
+from .base import Snippet, Vendor
 
 CANONICAL_EVENTS = r"lead|registration|view_item|begin_checkout|purchase"
 

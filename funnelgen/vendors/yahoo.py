@@ -7,7 +7,7 @@ Site general tag and conversion tag: https://ads-help.yahoo.co.jp/yahooads/ss/ar
 from __future__ import annotations
 
 from ..schema import Field, Str, Struct
-from . import Snippet, Vendor
+from .base import Snippet, Vendor
 
 
 def _head(_value) -> str:

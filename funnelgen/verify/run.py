@@ -14,7 +14,6 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,9 +80,13 @@ def default_workers() -> int:
 
 def verify(src: Path, report_dir: Path | None = None, browser: str | None = None, workers: int | None = None,
            timeout: float = DEFAULT_TIMEOUT, allow_hosts: tuple[str, ...] = (), funnels: tuple[str, ...] = (),
-           max_paths: int = DEFAULT_MAX_PATHS, progress: Callable[[PathResult, int, int], None] | None = None,
-           on_start: Callable[[VerifyResult, list[FunnelPath], str], None] | None = None) -> VerifyResult:
-    """Verify the funnels of `src`; raises funnelgen.browser.BrowserError when no browser can run."""
+           max_paths: int = DEFAULT_MAX_PATHS, reporter=None) -> VerifyResult:
+    """Verify the funnels of `src`; raises funnelgen.browser.BrowserError when no browser can run.
+
+    `reporter` hears the start, every walked path and the result (funnelgen.reporter)."""
+    from ..reporter import NULL
+
+    reporter = reporter or NULL
     from ..browser import find_chromium, require_playwright
     from ..serve import Preview
 
@@ -121,15 +124,14 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
             else:
                 paths, result.truncated = enumerate_paths(site, list(funnels) or None, max_paths)
                 result.planned = paths
-                if on_start:
-                    on_start(result, paths, preview.url)
+                reporter.verify_started(paths, preview.url, result.browser)
                 shots = None
                 if result.report is not None:
                     shots = result.report / "shots"
                     shots.mkdir(parents=True, exist_ok=True)
                 env = Env(site=site, base=preview.url, submissions=cache / "submissions.jsonl", shots=shots,
                           timeout=timeout, allow_hosts=tuple(h.lower() for h in allow_hosts))
-                result.paths = run_async(_drive(choice, env, paths, workers or default_workers(), progress))
+                result.paths = run_async(_drive(choice, env, paths, workers or default_workers(), reporter))
     finally:
         if preview is not None:
             preview.close()
@@ -139,6 +141,7 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
         from .report import write_report
 
         write_report(result)
+    reporter.verify_finished(result)
     return result
 
 
@@ -167,7 +170,7 @@ def run_async(coro):
     return box["value"]
 
 
-async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, progress) -> list[PathResult]:
+async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, reporter) -> list[PathResult]:
     from playwright.async_api import async_playwright
 
     from ..browser import launch_args, launch_error
@@ -188,8 +191,7 @@ async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, progre
                 async with gate:
                     res = await Walker(env, browser, path, i + 1).run()
                 done += 1
-                if progress:
-                    progress(res, done, len(paths))
+                reporter.path_finished(res, done, len(paths))
                 return res
 
             return list(await asyncio.gather(*(one(i, path) for i, path in enumerate(paths))))

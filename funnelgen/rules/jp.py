@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
+from ..dates import parse_deadline
 from ..i18n import LABELS
 from ..markdown import parse_info
 from ..tracking import privacy_recipients
-from .registry import audience_rule, parse_deadline
+from .registry import audience_rule
 
 PLACEHOLDER = re.compile(r"○○|〇〇|●●|××|ＸＸ|XXX|TBD|TODO|未定|準備中|ダミー|要確認|サンプル|\bsample\b|\bdummy\b|"
                          r"lorem|例：|（例）|\(例\)|your (company|name|address)", re.I)
@@ -74,10 +75,9 @@ LEGAL_ROWS = {
 
 @jp_rule("jp.tokushoho-page", html=True,
          why="特定商取引法11条: the 表記 page itself must show every item (or the lawful 'on request' sentence).")
-def tokushoho_page(ctx):
+def tokushoho_page(ctx, page):
     """The generated 特定商取引法に基づく表記 page shows every row, and the 'provided on request' sentence where used."""
-    page = ctx.page("legal")
-    if page is None:
+    if page.role != "legal":
         return
     rows = {}
     for tr in page.doc.find("tr"):
@@ -113,15 +113,14 @@ def _shows_price(page) -> bool:
 
 @jp_rule("jp.tokushoho-link", html=True,
          why="特定商取引法: the 表記 must be reachable from every page that advertises a price or takes an order.")
-def tokushoho_link(ctx):
+def tokushoho_link(ctx, page):
     """Every page that shows a price or an order link links to the 特定商取引法に基づく表記 page."""
-    for page in ctx.pages:
-        if page.role != "step" or not _shows_price(page):
-            continue
-        if not page.doc.find("a", lambda e: (e.get("href") or "").split("#")[0] in (ctx.legal_url,
-                                                                                     ctx.legal_url + "index.html")):
-            yield ctx.error(ctx.page_file(page), f"{page.url} shows a price or an order button but does not link to "
-                                                 "the 特定商取引法に基づく表記", hint="Keep the footer link (partials/footer.html).")
+    if page.role != "step" or not _shows_price(page):
+        return
+    if not page.doc.find("a", lambda e: (e.get("href") or "").split("#")[0] in (ctx.legal_url,
+                                                                                 ctx.legal_url + "index.html")):
+        yield ctx.error(ctx.page_file(page), f"{page.url} shows a price or an order button but does not link to "
+                                             "the 特定商取引法に基づく表記", hint="Keep the footer link (partials/footer.html).")
 
 
 # -- 最終確認画面 -----------------------------------------------------------------
@@ -129,49 +128,48 @@ def tokushoho_link(ctx):
 @jp_rule("jp.final-confirmation", html=True,
          why="特定商取引法12条の6 (2022): where the order is placed, quantity, price, payment, delivery and "
              "cancellation must be shown together; buyers misled here may cancel and fines apply.")
-def final_confirmation(ctx):
+def final_confirmation(ctx, page):
     """Offer pages show an order summary: quantity, tax-inclusive price, payment method and timing, delivery,
     cancellation; subscriptions add term, renewal, per-charge and total price."""
     t = LABELS["ja" if ctx.site.language == "ja" else "en"]
-    for page in ctx.pages:
-        step = page.step
-        if step is None or not step.traits.sells or step.offer is None:
-            continue
-        file = ctx.page_file(page)
-        tables = page.doc.find("table", lambda e: e.has_class("summary"))
-        if not tables:
-            yield ctx.error(file, f"{page.url} sells '{step.offer.id}' but shows no order summary",
-                            hint="Keep {% include \"partials/order_summary.html\" %} next to the order button.")
-            continue
-        rows = {}
-        for tr in tables[0].find("tr"):
-            th, td = tr.find("th"), tr.find("td")
-            if th and td:
-                rows[th[0].text] = td[0].text
-        needed = ["quantity", "price", "payment_methods", "payment_timing", "delivery", "cancellation"]
-        if step.offer.billing:
-            needed.append("billing_terms")
-        for key in needed:
-            if not rows.get(t[key]):
-                yield ctx.error(file, f"the order summary on {page.url} has no '{t[key]}'",
-                                hint="Fill it in the offer (or legal:) in site.yml and keep the row in "
-                                     "order_summary.html.")
-        price = rows.get(t["price"], "")
-        if price and ctx.site.language == "ja" and "税込" not in price:
-            yield ctx.error(file, f"the order summary price on {page.url} is not marked 税込")
-        offer = step.offer
-        if offer.billing:
-            from ..prices import money
+    step = page.step
+    if step is None or not step.traits.sells or step.offer is None:
+        return
+    file = ctx.page_file(page)
+    tables = page.doc.find("table", lambda e: e.has_class("summary"))
+    if not tables:
+        yield ctx.error(file, f"{page.url} sells '{step.offer.id}' but shows no order summary",
+                        hint="Keep {% include \"partials/order_summary.html\" %} next to the order button.")
+        return
+    rows = {}
+    for tr in tables[0].find("tr"):
+        th, td = tr.find("th"), tr.find("td")
+        if th and td:
+            rows[th[0].text] = td[0].text
+    needed = ["quantity", "price", "payment_methods", "payment_timing", "delivery", "cancellation"]
+    if step.offer.billing:
+        needed.append("billing_terms")
+    for key in needed:
+        if not rows.get(t[key]):
+            yield ctx.error(file, f"the order summary on {page.url} has no '{t[key]}'",
+                            hint="Fill it in the offer (or legal:) in site.yml and keep the row in "
+                                 "order_summary.html.")
+    price = rows.get(t["price"], "")
+    if price and ctx.site.language == "ja" and "税込" not in price:
+        yield ctx.error(file, f"the order summary price on {page.url} is not marked 税込")
+    offer = step.offer
+    if offer.billing:
+        from ..prices import money
 
-            each = money(offer.gross, offer.currency, ctx.site.language)
-            terms = rows.get(t["billing_terms"], "")
-            if each not in price:
-                yield ctx.error(file, f"the subscription on {page.url} does not show the price per charge ({each})")
-            if offer.charges and money(offer.total, offer.currency, ctx.site.language) not in price:
-                yield ctx.error(file, f"the subscription on {page.url} does not show the total price")
-            renewal = t["auto_renew"] if not offer.charges else t["fixed_term"].format(count=offer.charges)
-            if renewal not in terms:
-                yield ctx.error(file, f"the subscription on {page.url} does not say whether it renews automatically")
+        each = money(offer.gross, offer.currency, ctx.site.language)
+        terms = rows.get(t["billing_terms"], "")
+        if each not in price:
+            yield ctx.error(file, f"the subscription on {page.url} does not show the price per charge ({each})")
+        if offer.charges and money(offer.total, offer.currency, ctx.site.language) not in price:
+            yield ctx.error(file, f"the subscription on {page.url} does not show the total price")
+        renewal = t["auto_renew"] if not offer.charges else t["fixed_term"].format(count=offer.charges)
+        if renewal not in terms:
+            yield ctx.error(file, f"the subscription on {page.url} does not say whether it renews automatically")
 
 
 GENERIC_BUTTON = re.compile(r"(送信(する|して)?|次へ(進む)?|進む|確認(する)?|ok|submit|send|next|continue|go)+", re.I)
@@ -182,26 +180,25 @@ ORDER_WORDS = re.compile(r"注文|購入|申込|申し込|確定|支払|決済|�
 @jp_rule("jp.order-button", html=True,
          why="特定商取引法12条の6第2項: a button that only says 次へ or 送信 hides that clicking it places a paid "
              "order.")
-def order_button(ctx):
+def order_button(ctx, page):
     """Order buttons say what they do (購入する, 注文を確定する, 申し込む), never just 次へ or 送信."""
-    for page in ctx.pages:
-        step = page.step
-        if step is None or not step.traits.sells:
-            continue
-        buttons = page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs)
-        if step.form is not None:
-            buttons += [b for f in page.doc.find("form") for b in f.find("button")
-                        if (b.get("type") or "submit") == "submit"]
-        for b in buttons:
-            label = b.text
-            compact = re.sub(r"[\s　、。・（）()「」!！]", "", label)
-            file, line = ctx.where(page, label)
-            if not compact or GENERIC_BUTTON.fullmatch(compact):
-                yield ctx.error(file, f"order button on {page.url} only says '{label}'", line=line,
-                                hint="Say what the click does: e.g. cta: \"注文を確定する\" or \"1,980円（税込）で購入する\".")
-            elif not ORDER_WORDS.search(label):
-                yield ctx.error(file, f"order button on {page.url} ('{label}') does not say that it places an order",
-                                line=line, hint="Include 購入・注文・申し込み in the button text (front matter cta:).")
+    step = page.step
+    if step is None or not step.traits.sells:
+        return
+    buttons = page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs)
+    if step.form is not None:
+        buttons += [b for f in page.doc.find("form") for b in f.find("button")
+                    if (b.get("type") or "submit") == "submit"]
+    for b in buttons:
+        label = b.text
+        compact = re.sub(r"[\s　、。・（）()「」!！]", "", label)
+        file, line = ctx.where(page, label)
+        if not compact or GENERIC_BUTTON.fullmatch(compact):
+            yield ctx.error(file, f"order button on {page.url} only says '{label}'", line=line,
+                            hint="Say what the click does: e.g. cta: \"注文を確定する\" or \"1,980円（税込）で購入する\".")
+        elif not ORDER_WORDS.search(label):
+            yield ctx.error(file, f"order button on {page.url} ('{label}') does not say that it places an order",
+                            line=line, hint="Include 購入・注文・申し込み in the button text (front matter cta:).")
 
 
 # -- 総額表示 ---------------------------------------------------------------------
@@ -213,33 +210,32 @@ NOT_A_PRICE = re.compile(r"(月商|年商|売上|売り上げ|収益|利益|年�
 
 @jp_rule("jp.total-price", severity="error", html=True,
          why="消費税法63条 (総額表示): prices shown to consumers must include consumption tax.")
-def total_price(ctx):
+def total_price(ctx, page):
     """Every price shows its tax-inclusive amount: offer prices always, copy prices flagged when 税抜 alone
     (error) or without 税込 (warning)."""
-    for page in ctx.pages:
-        if page.role not in ("step", "legal"):
+    if page.role not in ("step", "legal"):
+        return
+    for el in page.doc.els:
+        text = el.own_text if el.tag not in ("script", "style", "title") else ""
+        if el.has_class("price") and ctx.site.language == "ja" and text and not INCLUSIVE.search(el.text):
+            yield ctx.error(ctx.page_file(page), f"price '{el.text}' on {page.url} is not marked 税込",
+                            hint="Render offer prices with the price helper (they always say 税込).")
             continue
-        for el in page.doc.els:
-            text = el.own_text if el.tag not in ("script", "style", "title") else ""
-            if el.has_class("price") and ctx.site.language == "ja" and text and not INCLUSIVE.search(el.text):
-                yield ctx.error(ctx.page_file(page), f"price '{el.text}' on {page.url} is not marked 税込",
-                                hint="Render offer prices with the price helper (they always say 税込).")
-                continue
-            if not text:
-                continue
-            amounts = [m for m in PRICE.finditer(text) if not NOT_A_PRICE.search(text[:m.start()])]
-            if not amounts:
-                continue
-            if INCLUSIVE.search(text):
-                continue
-            file, line = ctx.where(page, text, text[:20], amounts[0].group(0).strip())
-            if EXCLUSIVE.search(text):
-                yield ctx.error(file, f"'{text[:80]}' on {page.url} shows a price without tax (税抜/+税) and no "
-                                      "tax-inclusive amount", line=line,
-                                hint="Write the tax-inclusive price, e.g. 11,000円（税込） or 10,000円（税込11,000円）.")
-            else:
-                yield ctx.warn(file, f"'{text[:80]}' on {page.url} shows a price without 税込", line=line,
-                               hint="Add （税込） after the amount, so it is clear the price includes tax.")
+        if not text:
+            continue
+        amounts = [m for m in PRICE.finditer(text) if not NOT_A_PRICE.search(text[:m.start()])]
+        if not amounts:
+            continue
+        if INCLUSIVE.search(text):
+            continue
+        file, line = ctx.where(page, text, text[:20], amounts[0].group(0).strip())
+        if EXCLUSIVE.search(text):
+            yield ctx.error(file, f"'{text[:80]}' on {page.url} shows a price without tax (税抜/+税) and no "
+                                  "tax-inclusive amount", line=line,
+                            hint="Write the tax-inclusive price, e.g. 11,000円（税込） or 10,000円（税込11,000円）.")
+        else:
+            yield ctx.warn(file, f"'{text[:80]}' on {page.url} shows a price without 税込", line=line,
+                           hint="Add （税込） after the amount, so it is clear the price includes tax.")
 
 
 # -- 景品表示法 -------------------------------------------------------------------
@@ -292,12 +288,14 @@ def countdown(ctx):
                                          f"{step.offer.ends_at}", line=i, hint="Use the same deadline in both places.")
 
 
-@jp_rule("jp.compare-at-price", html=True,
-         why="景品表示法 (二重価格): a struck-through 'regular price' is only lawful if it really was the price "
-             "(the majority of the last 8 weeks) or states its basis.")
+COMPARE_WHY = ("景品表示法 (二重価格): a struck-through 'regular price' is only lawful if it really was the price "
+               "(the majority of the last 8 weeks) or states its basis.")
+
+
+@jp_rule("jp.compare-at-price", why=COMPARE_WHY)
 def compare_at_price(ctx):
     """A compare-at (struck-through) price states its basis and is higher than the price."""
-    for offer in (ctx.site.offers.values() if ctx.site_pass else ()):
+    for offer in ctx.site.offers.values():
         if offer.compare_at_price is None:
             continue
         key = f"offers.{offer.id}"
@@ -309,19 +307,23 @@ def compare_at_price(ctx):
         if offer.compare_at_price <= offer.gross:
             yield ctx.error(ctx.cfg, f"offer '{offer.id}': compare_at_price {offer.compare_at_price} is not above the "
                                      f"price {offer.gross}", key=f"{key}.compare_at_price", line=offer.line)
-    for page in ctx.pages:
-        if page.step is None:
+
+
+@jp_rule("jp.compare-at-price", html=True, why=COMPARE_WHY)
+def struck_prices(ctx, page):
+    """Struck-through prices in the copy state their basis on the page."""
+    if page.step is None:
+        return
+    for el in page.doc.find(None, lambda e: e.tag in ("del", "s", "strike")):
+        if not PRICE.search(el.text):
             continue
-        for el in page.doc.find(None, lambda e: e.tag in ("del", "s", "strike")):
-            if not PRICE.search(el.text):
-                continue
-            bases = [o.compare_at_basis for o in ctx.site.offers.values() if o.compare_at_basis]
-            page_text = page.doc.text
-            if not any(b in page_text for b in bases):
-                file, line = ctx.where(page, el.text)
-                yield ctx.error(file, f"struck-through price '{el.text}' on {page.url} does not state its basis",
-                                line=line, hint="Set offers.<id>.compare_at_price and compare_at_basis, and write the "
-                                                "basis next to the price.")
+        bases = [o.compare_at_basis for o in ctx.site.offers.values() if o.compare_at_basis]
+        page_text = page.doc.text
+        if not any(b in page_text for b in bases):
+            file, line = ctx.where(page, el.text)
+            yield ctx.error(file, f"struck-through price '{el.text}' on {page.url} does not state its basis",
+                            line=line, hint="Set offers.<id>.compare_at_price and compare_at_basis, and write the "
+                                            "basis next to the price.")
 
 
 COMPENSATED = re.compile(r"compensated=[\"']?([^\"'\s]*)")
@@ -330,23 +332,19 @@ COMPENSATED = re.compile(r"compensated=[\"']?([^\"'\s]*)")
 @jp_rule("jp.pr-label", html=True,
          why="ステマ告示 (2023-10-01): a paid or gifted testimonial that is not labelled 広告/PR is an unlawful "
              "representation.")
-def pr_label(ctx):
+def pr_label(ctx, page):
     """Testimonials marked compensated carry a visible 広告/PR label."""
-    for page in ctx.pages:
-        for fig in page.doc.find(None, lambda e: e.has_class("testimonial") and "data-compensated" in e.attrs):
-            labels = [e for e in fig.find() if e.has_class("pr") and re.search(r"広告|PR|Sponsored|\bAd\b", e.text)]
-            if not labels:
-                file, line = ctx.where(page, "compensated")
-                yield ctx.error(file, f"compensated testimonial on {page.url} has no 広告/PR label", line=line,
-                                hint="Use the theme's testimonial block (it adds the label).")
-    for step in (page.step for page in ctx.pages if page.step is not None):
-        for i, line in enumerate(ctx.source_lines(step), 1):
-            m = COMPENSATED.search(line)
-            if m and m.group(1).lower() not in ("true", "yes", "1", "false", "no", "0"):
-                from ..errors import rel
-
-                yield ctx.error(rel(step.source), f"compensated=\"{m.group(1)}\" is neither true nor false", line=i,
-                                hint='Write compensated="true" for paid or gifted testimonials.')
+    for fig in page.doc.find(None, lambda e: e.has_class("testimonial") and "data-compensated" in e.attrs):
+        labels = [e for e in fig.find() if e.has_class("pr") and re.search(r"広告|PR|Sponsored|\bAd\b", e.text)]
+        if not labels:
+            file, line = ctx.where(page, "compensated")
+            yield ctx.error(file, f"compensated testimonial on {page.url} has no 広告/PR label", line=line,
+                            hint="Use the theme's testimonial block (it adds the label).")
+    for i, line in enumerate(ctx.source_lines(page.step), 1):
+        m = COMPENSATED.search(line)
+        if m and m.group(1).lower() not in ("true", "yes", "1", "false", "no", "0"):
+            yield ctx.error(ctx.page_file(page), f"compensated=\"{m.group(1)}\" is neither true nor false", line=i,
+                            hint='Write compensated="true" for paid or gifted testimonials.')
 
 
 SUPERLATIVE = re.compile(r"No\.?\s?1|Ｎｏ[.．]?\s?[1１]|ナンバーワン|最安|日本一|世界一|業界初|業界最|最高峰|"
@@ -357,54 +355,61 @@ SOURCE_NOTE = re.compile(r"出典|調べ|調査|source:|according to", re.I)
 @jp_rule("jp.superlatives", severity="warning", html=True,
          why="景品表示法 (優良誤認): 'No.1', '最安' or '100%' without an objective source is the most common "
              "措置命令 in ads.")
-def superlatives(ctx):
+def superlatives(ctx, page):
     """Superlative claims (No.1, 最安, 100%) come with a source note on the page (出典・調査)."""
-    for page in ctx.pages:
-        if page.step is None:
-            continue
-        if SOURCE_NOTE.search(page.doc.text):
-            continue
-        for el in page.doc.els:
-            m = SUPERLATIVE.search(el.own_text) if el.tag not in ("script", "style") else None
-            if m:
-                file, line = ctx.where(page, m.group(0))
-                yield ctx.warn(file, f"'{m.group(0)}' on {page.url} has no source note", line=line,
-                               hint="Add a note with the survey or source (※2026年〇月 自社調べ …), or drop the claim.")
+    if page.step is None:
+        return
+    if SOURCE_NOTE.search(page.doc.text):
+        return
+    for el in page.doc.els:
+        m = SUPERLATIVE.search(el.own_text) if el.tag not in ("script", "style") else None
+        if m:
+            file, line = ctx.where(page, m.group(0))
+            yield ctx.warn(file, f"'{m.group(0)}' on {page.url} has no source note", line=line,
+                           hint="Add a note with the survey or source (※2026年〇月 自社調べ …), or drop the claim.")
 
 
 # -- 個人情報保護法 / 特定電子メール法 -----------------------------------------------
 
-@jp_rule("jp.form-purpose", html=True,
-         why="個人情報保護法21条: the purpose of use must be shown before personal data is entered, next to the "
-             "form, with the privacy policy one click away.")
+PURPOSE_WHY = ("個人情報保護法21条: the purpose of use must be shown before personal data is entered, next to the "
+               "form, with the privacy policy one click away.")
+
+
+@jp_rule("jp.form-purpose", why=PURPOSE_WHY)
 def form_purpose(ctx):
     """Every form states the purpose of use and links the privacy policy next to its button."""
-    used = {s.form_id for s in ctx.site.steps.values() if s.form_id} if ctx.site_pass else set()
+    used = {s.form_id for s in ctx.site.steps.values() if s.form_id}
     for fid in sorted(used):
         form = ctx.site.forms.get(fid)
         if form and not form.purpose:
             yield ctx.warn(ctx.cfg, f"form '{fid}' has no purpose: the page only refers to the privacy policy",
                            key=f"forms.{fid}.purpose", line=form.line,
                            hint="Add purpose: saying what this form's data is used for.")
-    for page in ctx.pages:
-        for form in page.doc.find("form"):
-            file = ctx.page_file(page)
-            purpose = [e for e in form.find() if e.has_class("purpose") and e.text]
-            privacy = form.find("a", lambda e: (e.get("href") or "").split("#")[0] == ctx.privacy_url)
-            if not purpose:
-                yield ctx.error(file, f"form on {page.url} does not state the purpose of use",
-                                hint="Set forms.<id>.purpose and keep it in partials/form.html.")
-            if not privacy:
-                yield ctx.error(file, f"form on {page.url} has no link to the privacy policy next to its button",
-                                hint="Keep the privacy link inside the form (partials/form.html).")
+
+
+@jp_rule("jp.form-purpose", html=True, why=PURPOSE_WHY)
+def form_purpose_shown(ctx, page):
+    """Each form on a page shows its purpose and links the privacy policy."""
+    for form in page.doc.find("form"):
+        file = ctx.page_file(page)
+        purpose = [e for e in form.find() if e.has_class("purpose") and e.text]
+        privacy = form.find("a", lambda e: (e.get("href") or "").split("#")[0] == ctx.privacy_url)
+        if not purpose:
+            yield ctx.error(file, f"form on {page.url} does not state the purpose of use",
+                            hint="Set forms.<id>.purpose and keep it in partials/form.html.")
+        if not privacy:
+            yield ctx.error(file, f"form on {page.url} has no link to the privacy policy next to its button",
+                            hint="Keep the privacy link inside the form (partials/form.html).")
 
 
 SENT_WORDS = re.compile(r"メール|メルマガ|ニュースレター|LINE|ご案内|お知らせ|配信|newsletter|e-?mail", re.I)
 
 
-@jp_rule("jp.consent-text", html=True,
-         why="特定電子メール法3条: marketing email needs prior consent to a named sender and a stated kind of mail; "
-             "a pre-ticked box is not consent.")
+CONSENT_WHY = ("特定電子メール法3条: marketing email needs prior consent to a named sender and a stated kind of "
+               "mail; a pre-ticked box is not consent.")
+
+
+@jp_rule("jp.consent-text", why=CONSENT_WHY)
 def consent_text(ctx):
     """Opt-in consent text names the sender and what will be sent; consent boxes are never pre-ticked."""
     legal = ctx.site.legal
@@ -412,7 +417,7 @@ def consent_text(ctx):
              ctx.site.settings.get("title")]
     names = [_compact(n) for n in names if n]
     names += [_compact(CORPORATE.sub("", n)) for n in names]
-    forms = {s.form_id for s in ctx.site.steps.values() if s.kind == "optin" and s.form_id} if ctx.site_pass else set()
+    forms = {s.form_id for s in ctx.site.steps.values() if s.traits.collects_email and s.form_id}
     for fid in sorted(forms):
         form = ctx.site.forms.get(fid)
         if form is None or not form.consent:
@@ -425,11 +430,15 @@ def consent_text(ctx):
         if not SENT_WORDS.search(form.consent):
             yield ctx.warn(ctx.cfg, f"consent text of form '{fid}' does not say what will be sent", key=key, line=line,
                             hint="Say what you will send: メールマガジン, セミナーのご案内 ….")
-    for page in ctx.pages:
-        for box in page.doc.find("input", lambda e: e.get("type") == "checkbox" and "checked" in e.attrs):
-            if box.closest(lambda e: e.tag == "form") is not None:
-                yield ctx.error(ctx.page_file(page), f"checkbox '{box.get('name')}' on {page.url} is pre-ticked",
-                                hint="Consent boxes must start unticked.")
+
+
+@jp_rule("jp.consent-text", html=True, why=CONSENT_WHY)
+def consent_boxes(ctx, page):
+    """Consent boxes on a page are never pre-ticked."""
+    for box in page.doc.find("input", lambda e: e.get("type") == "checkbox" and "checked" in e.attrs):
+        if box.closest(lambda e: e.tag == "form") is not None:
+            yield ctx.error(ctx.page_file(page), f"checkbox '{box.get('name')}' on {page.url} is pre-ticked",
+                            hint="Consent boxes must start unticked.")
 
 
 PRIVACY_SECTIONS = {
@@ -443,10 +452,9 @@ PRIVACY_SECTIONS = {
 @jp_rule("jp.privacy-sections", html=True,
          why="個人情報保護法32条 (2022): the business name, address, representative, purposes, request procedure, "
              "complaint contact and security measures must be published.")
-def privacy_sections(ctx):
+def privacy_sections(ctx, page):
     """The privacy page has every required section: who, purposes, sharing, security, requests and complaints."""
-    page = ctx.page("privacy")
-    if page is None:
+    if page.role != "privacy":
         return
     heads = " / ".join(h.text for h in page.doc.find("h2"))
     lang = "ja" if ctx.site.language == "ja" else "en"
@@ -464,12 +472,11 @@ def privacy_sections(ctx):
 
 @jp_rule("jp.external-transmission", html=True,
          why="電気通信事業法27条の12: sites that send visitor data to tag vendors must say to whom, what and why.")
-def external_transmission(ctx):
+def external_transmission(ctx, page):
     """The privacy page lists every enabled tracking vendor in the 外部送信 notice."""
     lang = "ja" if ctx.site.language == "ja" else "en"
     vendors = [r["name"] for r in privacy_recipients(ctx.site.tracking, lang)]
-    page = ctx.page("privacy")
-    if not vendors or page is None:
+    if not vendors or page.role != "privacy":
         return
     section = [h for h in page.doc.find("h2") if h.get("id") == "external"]
     text = page.doc.text

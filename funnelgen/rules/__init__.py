@@ -1,0 +1,15 @@
+"""The checks: what breaks a funnel or the law, as rules over the model and the built pages.
+
+The build runs the error-level ones on every page as it renders it (PageChecker); `funnelgen check`
+(funnelgen/check/) runs all of them. Rules live in this package's modules, one decorated function per
+part (registry.rule); importing the package registers them all.
+"""
+
+from __future__ import annotations
+
+from . import graph, integrity, intl, jp, tracking  # noqa: F401  (register the rules)
+from .context import BuiltPage, CheckContext, PlannedOutputs, WrittenOutputs
+from .registry import AREAS, RULES, Rule
+from .runner import PageChecker
+
+__all__ = ["AREAS", "RULES", "Rule", "BuiltPage", "CheckContext", "PageChecker", "PlannedOutputs", "WrittenOutputs"]

@@ -1,0 +1,71 @@
+"""Run the rules over a site: page parts on each page as it is rendered, the rest once it is written.
+
+The build hands every rendered page to a `PageChecker` (inside its render workers: one parse per page,
+no second pass over the files), then calls `finish()` once every file is on disk: anchors into other
+pages, the legal/privacy/404 pages, and the site and output parts of every rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import Problem
+from .context import BuiltPage, CheckContext, Outputs, PlannedOutputs, WrittenOutputs, special_pages
+from .registry import RULES, stamp
+
+
+class PageChecker:
+    """`strict`: every rule and every severity (`funnelgen check`, `--strict`); else the error-level rules."""
+
+    def __init__(self, site, outputs: Outputs, strict: bool = False, *, preview: bool | None = None, now=None):
+        self.site, self.outputs, self.strict = site, outputs, strict
+        self.options = {"preview": preview, "now": now}
+        self.ctx = CheckContext(site, outputs, **self.options)
+        self.rules = [r for r in RULES if r.runs_in_build(strict)]
+
+    @classmethod
+    def planned(cls, site, out_dir: Path, planned: set[str], **kw) -> PageChecker:
+        """For a build that is still writing `out_dir` (its manifest is `planned`)."""
+        return cls(site, PlannedOutputs(site, out_dir, planned), **kw)
+
+    @classmethod
+    def written(cls, site, out_dir: Path, **kw) -> PageChecker:
+        """For a folder whose files all exist (serve's single-page saves)."""
+        return cls(site, WrittenOutputs(site, out_dir), **kw)
+
+    def _keep(self, problems: list[Problem]) -> list[Problem]:
+        return problems if self.strict else [p for p in problems if p.severity == "error"]
+
+    def check_page(self, page: BuiltPage) -> list[Problem]:
+        ctx = self.ctx
+        try:
+            return self._keep([p for r in self.rules if r.page for p in stamp(r, r.page(ctx, page))])
+        finally:
+            page.release()
+            ctx.forget_source(page.step)
+
+    def __call__(self, ref, html: str) -> tuple[list[Problem], list]:
+        """Check one rendered (step, variant) page; returns (problems, deferred anchor questions)."""
+        self.ctx.deferred = []
+        page = BuiltPage(ref.url, ref.output, "step", ref.step, ref.variant, html=html)
+        return self.check_page(page), self.ctx.deferred
+
+    def finish(self, deferred: list) -> list[Problem]:
+        """After every file is written: deferred anchors, the legal/privacy/404 pages, and the site and
+        output parts of the rules."""
+        written = WrittenOutputs(self.site, self.outputs.out)
+        ctx = CheckContext(self.site, written, **self.options)
+        link_rule = next(r for r in RULES if r.id == "links.resolve")
+        problems = [replace(problem, rule=link_rule.id, why=link_rule.why) for path, frag, problem in deferred
+                    if (ids := written.anchor_ids(path)) is not None and frag not in ids]
+        finisher = PageChecker(self.site, written, self.strict, **self.options)
+        for page in special_pages(self.site):
+            page.path = written.out / page.rel
+            if page.path.is_file():
+                problems += finisher.check_page(page)
+        for r in self.rules:
+            for part in (r.site, r.output):
+                if part is not None:
+                    problems += stamp(r, part(ctx))
+        return self._keep(problems)
