@@ -84,7 +84,7 @@ def apply_base_url(site, base_url: str) -> None:
     checked = Url().check(base_url, "base_url", None, ctx)
     if ctx.problems:
         raise BuildError(ctx.problems)
-    site.settings["base_url"] = checked if checked.endswith("/") else checked + "/"
+    site.settings.base_url = checked if checked.endswith("/") else checked + "/"
     site.assign_urls()
 
 
@@ -190,7 +190,7 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
     site, renderer = prep.site, prep.renderer
     for kind in {s.kind for s in site.steps.values()}:
         renderer.template(kind)  # compile before forking so workers share the compiled code
-    make_markdown(bool(site.settings.get("allow_html")))  # likewise the Markdown parser and its imports
+    make_markdown(bool(site.settings.allow_html))  # likewise the Markdown parser and its imports
     if checker is not None:
         from .rules.html import parse_html
 

@@ -12,6 +12,7 @@ from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from .kinds import EDGE_NAMES, StepKind, kind
+from .settings import Legal, SiteSettings, Tracking
 
 MINOR_UNITS = {"JPY": 0}
 
@@ -183,9 +184,9 @@ class Funnel:
 class Site:
     src: Path
     config_file: Path
-    settings: dict
-    legal: dict
-    tracking: dict
+    settings: SiteSettings
+    legal: Legal
+    tracking: Tracking
     offers: dict[str, Offer]
     forms: dict[str, Form]
     funnels: dict[str, Funnel]
@@ -195,11 +196,11 @@ class Site:
 
     @property
     def language(self) -> str:
-        return self.settings["language"]
+        return self.settings.language
 
     @property
     def home_step(self) -> Step | None:
-        home = self.settings.get("home")
+        home = self.settings.home
         if home:
             return self.steps.get(home)
         first = next(iter(self.funnels.values()), None)
@@ -209,7 +210,7 @@ class Site:
         """Root-relative URL of every step, under base_url's path (sites may live in a sub-folder)."""
         from .urls import base_path, slug_path
 
-        self.prefix = base_path(self.settings["base_url"])
+        self.prefix = base_path(self.settings.base_url)
         for step in self.steps.values():
             step.url = slug_path(self.prefix, step.slug)
 
@@ -255,7 +256,7 @@ class Site:
         params = {"fg_offer": offer.id}
         if offer.is_stripe_link:
             params["session_id"] = "{CHECKOUT_SESSION_ID}"
-        return add_query(absolute(self.settings["base_url"], target.url), params)
+        return add_query(absolute(self.settings.base_url, target.url), params)
 
 
 def _offer(oid: str, d: dict, language: str) -> Offer:
@@ -364,8 +365,9 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
         step.offer = offers.get(step.offer_id) if step.offer_id else None
         step.form = forms.get(step.form_id) if step.form_id else None
 
-    site = Site(src=src, config_file=config_file, settings=data["site"], legal=data["legal"],
-                tracking=data["tracking"] or {}, offers=offers, forms=forms, funnels=funnels, steps=steps)
+    site = Site(src=src, config_file=config_file, settings=SiteSettings.from_config(data["site"]),
+                legal=Legal.from_config(data["legal"]), tracking=Tracking.from_config(data["tracking"]),
+                offers=offers, forms=forms, funnels=funnels, steps=steps)
     site.assign_urls()
     from .graph import assign_journeys
 

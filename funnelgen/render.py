@@ -58,7 +58,7 @@ class Renderer:
             "tracking_head": self.head_tracking, "tracking_body": self.body_tracking,
             "raw_head": Markup(s.tracking.get("head") or ""), "raw_body": Markup(s.tracking.get("body") or ""),
             "legal_url": f"{s.prefix}legal/", "privacy_url": f"{s.prefix}privacy/", "home_url": s.prefix,
-            "seller": s.legal.get("business_name") or s.legal["seller"],
+            "seller": s.legal.shop_name,
         }
 
     def offer_view(self, offer) -> dict:
@@ -67,10 +67,10 @@ class Renderer:
             "id": offer.id, "name": offer.name, "price": money(offer.gross, offer.currency, self.lang),
             "price_label": price_label(offer, self.lang), "billing": offer.billing, "trial_days": offer.trial_days,
             "charges": offer.charges, "quantity": offer.quantity or "1",
-            "payment_methods": offer.payment_methods or self.site.legal["payment_methods"],
-            "payment_timing": offer.payment_timing or self.site.legal["payment_timing"],
-            "delivery": offer.delivery or self.site.legal["delivery_timing"],
-            "cancellation": offer.cancellation or self.site.legal["returns"],
+            "payment_methods": offer.payment_methods or self.site.legal.payment_methods,
+            "payment_timing": offer.payment_timing or self.site.legal.payment_timing,
+            "delivery": offer.delivery or self.site.legal.delivery_timing,
+            "cancellation": offer.cancellation or self.site.legal.returns,
             "description": offer.description, "checkout_host": host,
         }
 
@@ -89,7 +89,7 @@ class Renderer:
         else:
             action = form.action
             if form.redirect_field:
-                hidden.append({"name": form.redirect_field, "value": absolute(site.settings["base_url"], next_url),
+                hidden.append({"name": form.redirect_field, "value": absolute(site.settings.base_url, next_url),
                                "key": None})
         add("fg_funnel", step.funnels[0] if step.funnels else "", runtime=True)
         add("fg_step", step.id)
@@ -153,7 +153,7 @@ class Renderer:
 
         site, meta = self.site, step.meta
         block_problems: list = []
-        md = render_markdown(text, self.block(step, block_problems), site.settings["allow_html"])
+        md = render_markdown(text, self.block(step, block_problems), site.settings.allow_html)
         file = rel(step.source) if step.source else step.page
         problems = [Problem(file, msg, line=line, hint=hint) for line, msg, hint in md.problems + block_problems]
         decline = site.steps.get(step.edges.get("decline", ""))
@@ -163,8 +163,8 @@ class Renderer:
             "step": step, "kind": step.kind, "meta": meta, "content": Markup(md.html),
             "title": meta.get("title") or meta.get("headline") or step.id,
             "headline": meta.get("headline") or meta.get("title") or "",
-            "subheadline": meta.get("subheadline"), "description": meta.get("description") or site.settings.get("description"),
-            "canonical": absolute(site.settings["base_url"], step.url),
+            "subheadline": meta.get("subheadline"), "description": meta.get("description") or site.settings.description,
+            "canonical": absolute(site.settings.base_url, step.url),
             "noindex": not step.indexable,
             "og_image": meta.get("og_image"),
             "offer": self.offer_view(step.offer) if step.offer else None,
@@ -182,7 +182,7 @@ class Renderer:
         offers = [self.offer_view(o) for o in self.site.offers.values()]
         return self.env.get_template("legal.html").render(
             {**self.common(), "title": self.t["legal"], "legal": self.site.legal, "offers": offers,
-             "noindex": False, "canonical": absolute(self.site.settings["base_url"], f"{self.site.prefix}legal/")})
+             "noindex": False, "canonical": absolute(self.site.settings.base_url, f"{self.site.prefix}legal/")})
 
     def render_privacy(self) -> str:
         from .tracking import privacy_recipients
@@ -190,7 +190,7 @@ class Renderer:
         vendors = [r["name"] for r in privacy_recipients(self.site.tracking, self.lang)]
         return self.env.get_template("privacy.html").render(
             {**self.common(), "title": self.t["privacy"], "legal": self.site.legal, "vendors": vendors,
-             "noindex": False, "canonical": absolute(self.site.settings["base_url"], f"{self.site.prefix}privacy/")})
+             "noindex": False, "canonical": absolute(self.site.settings.base_url, f"{self.site.prefix}privacy/")})
 
     def render_404(self) -> str:
         return self.env.get_template("404.html").render(
@@ -201,12 +201,12 @@ def sitemap(site: Site) -> str:
     from html import escape
 
     # "/" is a copy of the home step whose canonical URL is the step's own, so only the step is listed.
-    urls = [absolute(site.settings["base_url"], s.url) for s in site.steps.values() if s.indexable]
+    urls = [absolute(site.settings.base_url, s.url) for s in site.steps.values() if s.indexable]
     body = "".join(f"<url><loc>{escape(u)}</loc></url>" for u in urls)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>\n')
 
 
 def robots(site: Site) -> str:
-    return f"User-agent: *\nAllow: /\nSitemap: {absolute(site.settings['base_url'], site.prefix + 'sitemap.xml')}\n"
+    return f"User-agent: *\nAllow: /\nSitemap: {absolute(site.settings.base_url, site.prefix + 'sitemap.xml')}\n"
 

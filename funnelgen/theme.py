@@ -14,7 +14,7 @@ def builtin_themes_dir() -> Path:
 
 
 def theme_dir(site) -> Path:
-    name = site.settings["theme"]
+    name = site.settings.theme
     candidates = [site.src / name, builtin_themes_dir() / name]
     for path in candidates:
         if (path / "templates").is_dir():

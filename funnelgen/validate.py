@@ -33,7 +33,7 @@ def unknown_references(site: Site) -> Iterator[Problem]:
         if step.form_id and step.form_id not in site.forms:
             yield _p(site, step, "form", f"unknown form '{step.form_id}'.{did_you_mean(step.form_id, site.forms)}",
                      "Define it under forms: or fix the id.")
-    home = site.settings.get("home")
+    home = site.settings.home
     if home and home not in site.steps:
         yield Problem(rel(site.config_file), f"unknown step '{home}'.{did_you_mean(home, site.steps)}",
                       key="site.home", line=site.settings.lines.get("home"), hint="Name the step to show at /.")

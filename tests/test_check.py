@@ -395,7 +395,8 @@ def test_eu_consent_banner_missing(tmp_path):
 
 def test_eu_consent_mode(tmp_path):
     base = (ROOT / "themes/default/templates/base.html").read_text(encoding="utf-8")
-    plain = base.replace('{% set eu = "eu" in (site.get("audience") or []) %}', "{% set eu = false %}", 1)
+    plain = base.replace('{% set eu = "eu" in site.audience %}', "{% set eu = false %}", 1)
+    assert plain != base
     raw = '<script async src="https://analytics.tiktok.com/i18n/pixel/events.js?sdkid=X"></script>'
 
     def change(c):

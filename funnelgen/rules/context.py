@@ -164,7 +164,7 @@ class CheckContext:
         self.preview = is_preview_env() if preview is None else preview
         self.now = now or datetime.now(timezone.utc)
         self.cfg = rel(site.config_file)
-        audience = set(site.settings.get("audience") or [])
+        audience = set(site.settings.audience)
         self.jp = site.language == "ja" or "jp" in audience
         self.eu = "eu" in audience
         self.us = "us" in audience
@@ -192,12 +192,11 @@ class CheckContext:
         cur = {"site": self.site.settings, "legal": self.site.legal, "tracking": self.site.tracking}.get(parts[0])
         line = None
         for part in parts[1:]:
-            lines = getattr(cur, "lines", None)
-            if not isinstance(cur, dict) or part not in cur:
+            lines = getattr(cur, "lines", None) or {}
+            if part not in lines:
                 break
-            if lines:
-                line = lines.get(part, line)
-            cur = cur[part]
+            line = lines[part]
+            cur = cur.get(part) if hasattr(cur, "get") else getattr(cur, part, None)
         return line
 
     def memo(self, key: str, compute):
@@ -229,7 +228,7 @@ class CheckContext:
         """(file, key, line, text) of raw HTML users paste: tracking.head/body and pages' head:/body:."""
         for name in ("head", "body"):
             if self.site.tracking.get(name):
-                yield self.cfg, f"tracking.{name}", self.line_of(f"tracking.{name}"), self.site.tracking[name]
+                yield self.cfg, f"tracking.{name}", self.line_of(f"tracking.{name}"), self.site.tracking.get(name)
         for step in self.site.steps.values():
             for name in ("head", "body"):
                 if step.meta.get(name):

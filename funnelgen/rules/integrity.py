@@ -32,7 +32,7 @@ def internal_path(ctx, page_url: str, url: str) -> tuple[str, str] | None:
         return None
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
-        base = urlsplit(ctx.site.settings["base_url"])
+        base = urlsplit(ctx.site.settings.base_url)
         if parts.scheme not in ("http", "https", "") or parts.netloc != base.netloc:
             return None
     if not parts.scheme and not parts.netloc and not parts.path:

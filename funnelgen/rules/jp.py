@@ -38,30 +38,30 @@ def tokushoho_fields(ctx):
     """Every 表記 field is filled with a real value: legal name (not a shop name), full address, no placeholders."""
     legal, cfg = ctx.site.legal, ctx.cfg
     for key in LEGAL_KEYS:
-        value = str(legal.get(key) or "")
+        value = str(getattr(legal, key) or "")
         if PLACEHOLDER.search(value):
             yield ctx.error(cfg, f"legal.{key} is still a placeholder: '{value}'", key=f"legal.{key}",
                             line=ctx.line_of(f"legal.{key}"), hint="Write the real value before publishing.")
-    seller = str(legal.get("seller") or "")
-    shop = {str(ctx.site.settings.get("title") or ""), str(legal.get("business_name") or "")} - {""}
+    seller = str(legal.seller or "")
+    shop = {str(ctx.site.settings.title or ""), str(legal.business_name or "")} - {""}
     if seller in shop and not CORPORATE.search(seller):
         yield ctx.error(cfg, f"legal.seller '{seller}' is the shop name, not the seller's legal name",
                         key="legal.seller", line=ctx.line_of("legal.seller"),
                         hint="Write the registered company name (登記上の商号) or, for a sole trader, the name on the "
                              "family register (戸籍上の氏名); put the shop name in business_name.")
-    address = str(legal.get("address") or "")
+    address = str(legal.address or "")
     if "私書箱" in address or re.search(r"P\.?O\.?\s*Box", address, re.I):
         yield ctx.error(cfg, "legal.address is a post-office box", key="legal.address", line=ctx.line_of("legal.address"),
                         hint="Give the address where you actually work, with the full 番地.")
     elif not re.search(r"[0-9０-９]|[一二三四五六七八九十]+(丁目|番|号)", address) or "…" in address:
         yield ctx.error(cfg, f"legal.address '{address}' has no 番地 (street number)", key="legal.address",
                         line=ctx.line_of("legal.address"), hint="Write the full address including the 番地.")
-    phone = re.sub(r"\D", "", str(legal.get("phone") or ""))
+    phone = re.sub(r"\D", "", str(legal.phone or ""))
     if phone and (len(set(phone)) == 1 or "12345678" in phone or phone.endswith("00000000")):
-        yield ctx.warn(cfg, f"legal.phone '{legal.get('phone')}' looks like a placeholder", key="legal.phone",
+        yield ctx.warn(cfg, f"legal.phone '{legal.phone}' looks like a placeholder", key="legal.phone",
                        line=ctx.line_of("legal.phone"), hint="Give a number where customers can reliably reach you.")
-    if re.search(r"@(example\.(com|jp|org|net)|(.+\.)?example\.(com|jp|org|net))$", str(legal.get("email") or "")):
-        yield ctx.warn(cfg, f"legal.email '{legal.get('email')}' is an example address", key="legal.email",
+    if re.search(r"@(example\.(com|jp|org|net)|(.+\.)?example\.(com|jp|org|net))$", str(legal.email or "")):
+        yield ctx.warn(cfg, f"legal.email '{legal.email}' is an example address", key="legal.email",
                        line=ctx.line_of("legal.email"), hint="Give a mailbox you read.")
 
 
@@ -91,7 +91,7 @@ def tokushoho_page(ctx, page):
             yield ctx.error(page.url, f"the 表記 page has no '{label}' entry (or it is empty)",
                             hint="Restore the row in legal.html (a site templates/legal.html overrides the theme).")
     on_request = LABELS[lang]["on_request"]
-    for key in ctx.site.legal.get("on_request") or ():
+    for key in ctx.site.legal.on_request:
         label = LEGAL_ROWS[lang][{"representative": 1, "address": 2, "phone": 3}[key]]
         if on_request not in rows.get(label, ""):
             yield ctx.error(page.url, f"legal.on_request lists {key} but the 表記 page does not say it is provided "
@@ -413,8 +413,8 @@ CONSENT_WHY = ("特定電子メール法3条: marketing email needs prior consen
 def consent_text(ctx):
     """Opt-in consent text names the sender and what will be sent; consent boxes are never pre-ticked."""
     legal = ctx.site.legal
-    names = [legal.get("seller"), legal.get("business_name"), legal.get("representative"),
-             ctx.site.settings.get("title")]
+    names = [legal.seller, legal.business_name, legal.representative,
+             ctx.site.settings.title]
     names = [_compact(n) for n in names if n]
     names += [_compact(CORPORATE.sub("", n)) for n in names]
     forms = {s.form_id for s in ctx.site.steps.values() if s.traits.collects_email and s.form_id}
@@ -426,7 +426,7 @@ def consent_text(ctx):
         key, line = f"forms.{fid}.consent", form.line
         if not any(n and n in text for n in names):
             yield ctx.warn(ctx.cfg, f"consent text of form '{fid}' does not name the sender", key=key, line=line,
-                            hint=f"Say who sends the mail, e.g. 「{legal.get('seller')}から…」.")
+                            hint=f"Say who sends the mail, e.g. 「{legal.seller}から…」.")
         if not SENT_WORDS.search(form.consent):
             yield ctx.warn(ctx.cfg, f"consent text of form '{fid}' does not say what will be sent", key=key, line=line,
                             hint="Say what you will send: メールマガジン, セミナーのご案内 ….")
@@ -463,9 +463,9 @@ def privacy_sections(ctx, page):
             yield ctx.error(page.url, f"the privacy policy has no '{name}' section", hint="Restore it in privacy.html.")
     text = page.doc.text
     for key in ("seller", "address", "representative"):
-        if ctx.site.legal.get(key) and str(ctx.site.legal[key]) not in text:
+        if getattr(ctx.site.legal, key) and str(getattr(ctx.site.legal, key)) not in text:
             yield ctx.error(page.url, f"the privacy policy does not show legal.{key}")
-    for purpose in ctx.site.legal["privacy"]["purposes"]:
+    for purpose in ctx.site.legal.privacy.purposes:
         if purpose not in text:
             yield ctx.error(page.url, f"the privacy policy does not list the purpose '{purpose}'")
 

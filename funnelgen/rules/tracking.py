@@ -176,7 +176,7 @@ def purchase_unpaid(ctx, page):
     for a in page.doc.find("a"):
         href = a.get("href") or ""
         parts = urlsplit(href)
-        if parts.netloc and parts.netloc != urlsplit(ctx.site.settings["base_url"]).netloc:
+        if parts.netloc and parts.netloc != urlsplit(ctx.site.settings.base_url).netloc:
             continue
         query = parse_qs(parts.query)
         if "fg_offer" in query or "session_id" in query:

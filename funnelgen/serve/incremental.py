@@ -241,7 +241,7 @@ class DevBuilder:
         if self.prep is not None:
             from ..markdown import make_markdown
 
-            make_markdown(bool(self.prep.site.settings.get("allow_html")))
+            make_markdown(bool(self.prep.site.settings.allow_html))
 
     def _failed(self, staging, problems: list[Problem]) -> Outcome:
         if staging is not None:

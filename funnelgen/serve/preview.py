@@ -185,7 +185,7 @@ class PreviewApp:
             return ""
         if local_path(url):
             return url
-        base, parts = urlsplit(self.site.settings["base_url"]), urlsplit(url)
+        base, parts = urlsplit(self.site.settings.base_url), urlsplit(url)
         if parts.scheme in ("http", "https") and parts.netloc == base.netloc:
             return local_path(parts.path + (f"?{parts.query}" if parts.query else "")) or ""
         return ""
@@ -274,10 +274,10 @@ class PreviewApp:
         rows.append((w["total"], total))
         if offer.trial_days:
             rows.append((w["first_charge"], w["trial"].format(days=offer.trial_days)))
-        rows += [(t["payment_methods"], offer.payment_methods or legal["payment_methods"]),
-                 (t["payment_timing"], offer.payment_timing or legal["payment_timing"]),
-                 (t["delivery"], offer.delivery or legal["delivery_timing"]),
-                 (t["cancellation"], offer.cancellation or legal["returns"])]
+        rows += [(t["payment_methods"], offer.payment_methods or legal.payment_methods),
+                 (t["payment_timing"], offer.payment_timing or legal.payment_timing),
+                 (t["delivery"], offer.delivery or legal.delivery_timing),
+                 (t["cancellation"], offer.cancellation or legal.returns)]
         table = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{escape(str(v))}</td></tr>' for k, v in rows)
         back = back or site.prefix
         warn = "" if self.site.success_url(offer) else f'<p class="note">{escape(w["no_success"])}</p>'
@@ -310,7 +310,7 @@ class PreviewApp:
         site = self.site
         renderer = getattr(self.builder.prep, "renderer", None)
         css = str(renderer.css) if renderer is not None else ""
-        accent = site.settings.get("accent_color", "#c2410c")
+        accent = site.settings.accent_color
         return (f'<!doctype html><html lang="{escape(site.language)}"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
                 '<meta name="robots" content="noindex, nofollow">'
@@ -328,7 +328,7 @@ class PreviewApp:
         def link(url: str) -> str:
             return f'<a href="{e(url)}">{e(url)}</a>'
 
-        parts = [f'<div class="wrap"><h1>funnelgen preview: {e(site.settings["title"])}</h1>']
+        parts = [f'<div class="wrap"><h1>funnelgen preview: {e(site.settings.title)}</h1>']
         state = "ok" if status.get("ok", True) else "failed"
         parts.append(f'<p>Build #{status.get("build", 0)}: <strong>{state}</strong>. Source: <code>{e(str(site.src))}'
                      f'</code>. Submissions: <code>{e(str(self.cache / SUBMISSIONS))}</code></p>')

@@ -336,7 +336,7 @@ class Walker:
         try:
             await context.route("**/*", self._route)
             await context.add_init_script(RECORDER_JS)
-            if "eu" in (self.site.settings.get("audience") or []):
+            if "eu" in self.site.settings.audience:
                 await context.add_init_script(CONSENT_JS)
             page = self.page = await context.new_page()
             page.set_default_timeout(self.env.timeout * 1000)

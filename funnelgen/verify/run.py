@@ -110,7 +110,7 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
             result.problems = [p for p in outcome.problems if p.severity == "error"] or list(outcome.problems)
         else:
             site = preview.builder.site
-            result.site_title = site.settings.get("title", "")
+            result.site_title = site.settings.title
             result.warnings = list(outcome.warnings)
             result.funnel_map = [m.as_dict() for m in funnel_map(site)]
             unknown = [f for f in funnels if f not in site.funnels]
