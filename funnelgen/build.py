@@ -170,6 +170,7 @@ def planned_outputs(prep: Prepared) -> set[str]:
     planned = {ref.output for ref in site.pages()}
     planned |= {"index.html", "legal/index.html", "privacy/index.html", "404.html", "sitemap.xml", "robots.txt",
                 "_headers", f"assets/{prep.runtime_name}"}
+    planned |= set(prep.renderer.extra_files())
     for folder, dest in ((prep.theme / "assets", "assets/"), (site.src / "static", "")):
         if folder.is_dir():
             planned |= {dest + p.relative_to(folder).as_posix() for p in folder.rglob("*")
@@ -211,6 +212,8 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
             reporter.progress(len(results), len(refs), "pages")
     finally:
         _STATE.clear()
+    for relpath, text in renderer.extra_files().items():
+        writer.write(relpath, text)
     writer.write("legal/index.html", renderer.render_legal())
     writer.write("privacy/index.html", renderer.render_privacy())
     writer.write("404.html", renderer.render_404())

@@ -45,6 +45,11 @@ LABELS = {
         "on_request": "ご請求いただければ遅滞なく電子メールにて提供します。",
         "skip": "本文へスキップ",
         "form_error": "入力内容をご確認ください。",
+        "event_when": "開催日時",
+        "venue": "会場",
+        "reminder_title": "開催日時をカレンダーに登録しておきましょう",
+        "add_google": "Googleカレンダーに登録する",
+        "add_ics": "カレンダーに登録する（iPhone・Outlook）",
     },
     "en": {
         "legal": "Legal notice",
@@ -90,5 +95,10 @@ LABELS = {
         "on_request": "We will send this by email without delay on request.",
         "skip": "Skip to content",
         "form_error": "Please check the highlighted fields.",
+        "event_when": "When",
+        "venue": "Where",
+        "reminder_title": "Put the date in your calendar",
+        "add_google": "Add to Google Calendar",
+        "add_ics": "Add to Apple Calendar or Outlook (.ics)",
     },
 }

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from .errors import Problem, rel
-from .schema import Bool, Context, Field, Str, Struct, Url
+from .schema import Bool, Context, Field, Number, Str, Struct, Url
 from .yamlsource import parse_yaml
 
 PAGES_DIR = "pages"
@@ -25,6 +25,11 @@ FRONT_MATTER = Struct({
     "decline": Field(Str(example="いいえ、結構です"), doc="label of the decline link (upsell/downsell)"),
     "index": Field(Bool(), doc="override whether search engines may index the page"),
     "og_image": Field(Url("/images/cover.png", allow_relative=True)),
+    "starts_at": Field(Str(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|[+-]\d{2}:?\d{2})?", "'2026-12-20 20:00'",
+                           "is not a date and time like 2026-12-20 20:00"),
+                       doc="webinar pages: when the event starts (Japan time on ja sites unless a zone is given)"),
+    "duration": Field(Number(minimum=1, integer=True, example="90"), doc="webinar pages: length in minutes (60)"),
+    "venue": Field(Str(example="Zoom（参加URLはメールでお送りします）"), doc="webinar pages: where it takes place"),
     "head": Field(Str(example="<meta ...>"), doc="raw HTML appended to <head>"),
     "body": Field(Str(example="<script>...</script>"), doc="raw HTML appended to <body>"),
 }, example="{title: ...}")
@@ -77,7 +82,7 @@ def load_page(site, step) -> list[Problem]:
     front, _body, offset = split_front_matter(text)
     step.meta = {}
     if not front.strip():
-        return []
+        return _event_fields(step, {}, rel(path))
     try:
         data = parse_yaml(front, path, line_offset=offset)
     except BuildError as exc:
@@ -89,4 +94,21 @@ def load_page(site, step) -> list[Problem]:
         data.lines = {k: v + offset for k, v in data.lines.items()}
     meta = FRONT_MATTER.check(data, "", 2, ctx)
     step.meta = {k: v for k, v in meta.items() if v is not None}
-    return ctx.problems
+    return ctx.problems + _event_fields(step, data, ctx.file)
+
+
+EVENT_FIELDS = ("starts_at", "duration", "venue")
+
+
+def _event_fields(step, data, file: str) -> list[Problem]:
+    """starts_at/duration/venue belong to dated kinds (webinar), which cannot do without starts_at."""
+    lines = getattr(data, "lines", {})
+    if step.traits.event_fields:
+        if "starts_at" not in step.meta and "starts_at" not in data:  # (a bad value was reported already)
+            return [Problem(file, f"{step.kind} page needs starts_at: (when the event starts)", key="starts_at",
+                            line=1, hint="Add `starts_at: \"2026-12-20 20:00\"` (and duration: in minutes, venue:) "
+                                         "to the front matter.")]
+        return []
+    return [Problem(file, f"{key}: is only read on dated pages (kind: webinar), not on a {step.kind} page",
+                    key=key, line=lines.get(key), hint="Remove it, or make the step kind: webinar.")
+            for key in EVENT_FIELDS if key in step.meta]

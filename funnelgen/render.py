@@ -21,6 +21,8 @@ from .prices import money, price_label
 from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data
 from .urls import absolute
 
+CALENDAR_FILE = "event.ics"
+
 
 @dataclass
 class Rendered:
@@ -143,6 +145,43 @@ class Renderer:
             return self.env.get_template(f"blocks/{call.name}.html").render(ctx)
         return render
 
+    def event_view(self, step: Step) -> dict | None:
+        """A dated step's event: its date in words, venue, and the calendar links (funnelgen/schedule.py)."""
+        from .schedule import event_date, google_calendar_url
+
+        if not step.traits.event_fields:
+            return None
+        event = event_date(step.meta, self.lang)
+        if event is None:
+            return None
+        title = step.meta.get("title") or step.meta.get("headline") or step.id
+        page_url = absolute(self.site.settings.base_url, step.url)
+        return {"text": event.text(self.lang), "iso": event.iso(), "venue": event.venue,
+                "ics_url": f"{step.url}{CALENDAR_FILE}",
+                "google_url": google_calendar_url(event, title=title, url=page_url)}
+
+    def reminder_view(self, step: Step) -> dict | None:
+        """On the page a registration form leads to: the event the visitor just registered for."""
+        for other in self.site.steps.values():
+            if other.traits.event_fields and other.edges.get("next") == step.id:
+                return self.event_view(other)
+        return None
+
+    def extra_files(self) -> dict[str, str]:
+        """Files besides the pages: one calendar file (.ics) per dated step, next to its page."""
+        from .schedule import event_date, ics
+
+        files = {}
+        host = urlsplit(self.site.settings.base_url).netloc
+        for step in self.site.steps.values():
+            event = event_date(step.meta, self.lang) if step.traits.event_fields else None
+            if event is not None:
+                title = step.meta.get("title") or step.meta.get("headline") or step.id
+                url = absolute(self.site.settings.base_url, step.url)
+                relpath = self.site.output_path(step).replace("index.html", CALENDAR_FILE)
+                files[relpath] = ics(event, uid=f"{step.id}@{host}", title=title, url=url)
+        return files
+
     # -- pages -------------------------------------------------------------
     def render_page(self, ref) -> Rendered:
         """Render one (step, variant) from its Markdown file."""
@@ -174,6 +213,7 @@ class Renderer:
             "page_data": Markup(script_json(data)),
             "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
             "order_summary": step.traits.sells and step.offer is not None,
+            "event": self.event_view(step), "reminder": self.reminder_view(step),
         }
         html = self.template(step.kind).render(ctx)
         return Rendered(html, problems)

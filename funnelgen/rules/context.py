@@ -237,7 +237,11 @@ class CheckContext:
     # -- Markdown sources -------------------------------------------------------------------------
     def page_file(self, page: BuiltPage) -> str:
         """The file a finding on `page` is reported against: its Markdown source, else its URL."""
-        return rel(page.step.source) if page.step is not None and page.step.source else page.url
+        return self.page_file_of(page.step) if page.step is not None else page.url
+
+    def page_file_of(self, step) -> str:
+        """A step's Markdown file (as the user wrote it in site.yml when it was never found)."""
+        return rel(step.source) if step.source else step.page
 
     def source_lines(self, step) -> list[str]:
         if step is None or not step.source:

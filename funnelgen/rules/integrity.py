@@ -236,3 +236,18 @@ def pii_in_urls(ctx, page):
         if fields:
             yield ctx.error(ctx.page_file(page), f"form on {page.url} sends {fields[0].get('name')} in the URL "
                                                  "(method GET)", hint="Use method=\"POST\".")
+
+
+@rule("schedule.past-event", area="integrity",
+      why="A registration page for an event that has already started takes sign-ups nobody can attend; the date "
+          "on the page must be real.")
+def past_event(ctx):
+    """Registration pages (kind: webinar) announce an event that has not started yet."""
+    from ..schedule import event_date
+
+    for step in ctx.site.steps.values():
+        event = event_date(step.meta, ctx.site.language) if step.traits.event_fields else None
+        if event is not None and event.starts <= ctx.now:
+            yield ctx.error(ctx.page_file_of(step), f"{step.kind} step '{step.id}' announces an event that started "
+                                                    f"at {step.meta.get('starts_at')}", key="starts_at",
+                            hint="Set the next real date in starts_at:, or take the registration page down.")

@@ -6,6 +6,7 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from ..tracking import EVENTS
 from ..vendors import VENDORS, enabled
 from .registry import rule
 
@@ -132,8 +133,9 @@ def events(ctx, page):
         return
     if step.form and step.traits.lead_event:
         forms = page.doc.find("form", lambda e, fid=step.form.id: e.get("data-fg-form") == fid)
-        if data.get("lead_form") != step.form.id or not forms or "data-fg-lead" not in forms[0].attrs:
-            yield ctx.error(file, f"{step.kind} page {page.url} does not fire generate_lead / Lead on submit",
+        if data.get("lead_form") != step.form.id or not forms or forms[0].get("data-fg-lead") != step.traits.lead_event:
+            event = step.traits.lead_event
+            yield ctx.error(file, f"{step.kind} page {page.url} does not fire its {event} event ({EVENTS[event]}) on submit",
                             hint="Keep data-fg-form and data-fg-lead on the form (partials/form.html).")
     if step.traits.sells and step.offer:
         if (data.get("offer") or {}).get("id") != step.offer.id:
