@@ -2,8 +2,8 @@
 
 Why hand-written instead of jsonschema or pydantic: we need the YAML line of
 every key, a did-you-mean for unknown keys, and wording a marketer understands
-("expected a number, got 'abc'") rather than Python type names. The whole
-engine is ~150 lines and imports nothing heavy, which keeps start-up fast.
+("expected a number, got 'abc'") rather than Python type names. It is small
+and imports nothing heavy, which keeps start-up fast.
 """
 
 from __future__ import annotations
@@ -58,20 +58,18 @@ class Str(Spec):
     kind = "text"
 
     def __init__(self, pattern: str | None = None, example: str = "", message: str = "",
-                 choices: tuple[str, ...] | None = None, strip: bool = True):
+                 choices: tuple[str, ...] | None = None):
         self.pattern = re.compile(pattern) if pattern else None
         self.example = example
         self.message = message
         self.choices = choices
-        self.strip = strip
 
     def check(self, value, path, line, ctx):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not self.pattern and not self.choices:
             value = str(value)
         if not isinstance(value, str):
             return self._bad(value, path, line, ctx)
-        if self.strip:
-            value = value.strip()
+        value = value.strip()
         if self.choices is not None and value not in self.choices:
             ctx.error(path, line, f"'{value}' is not one of: {', '.join(self.choices)}.{did_you_mean(value, self.choices)}",
                       f"Use one of: {', '.join(self.choices)}.")
@@ -148,15 +146,14 @@ class Url(Str):
 class ListOf(Spec):
     kind = "a list"
 
-    def __init__(self, item: Spec, example: str = "[a, b]", allow_empty: bool = False):
+    def __init__(self, item: Spec, example: str = "[a, b]"):
         self.item = item
         self.example = example
-        self.allow_empty = allow_empty
 
     def check(self, value, path, line, ctx):
         if not isinstance(value, list):
             return self._bad(value, path, line, ctx)
-        if not value and not self.allow_empty:
+        if not value:
             ctx.error(path, line, "is an empty list", "Add at least one entry or remove the key.")
             return None
         out = LineList()
@@ -214,16 +211,12 @@ class Struct(Spec):
 
     kind = "a mapping"
 
-    def __init__(self, fields: dict[str, Field], example: str = "", after: Callable | None = None,
-                 shorthand: str | None = None):
+    def __init__(self, fields: dict[str, Field], example: str = "", after: Callable | None = None):
         self.fields = fields
         self.example = example
         self.after = after  # cross-field checks: after(cleaned, path, ctx)
-        self.shorthand = shorthand  # a bare string means {shorthand: value}
 
     def check(self, value, path, line, ctx):
-        if self.shorthand and isinstance(value, (str, int)) and not isinstance(value, bool):
-            value = {self.shorthand: value}
         if not isinstance(value, dict):
             return self._bad(value, path, line, ctx)
         lines = getattr(value, "lines", {})

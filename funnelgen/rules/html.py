@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 RAW = {"script", "style"}
 # Elements whose text is judged as one unit (a price and its 税込 must share one of these).
 BLOCKS = {"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "figcaption", "blockquote",
@@ -21,13 +20,12 @@ _WS = re.compile(r"\s+")
 class El:
     """One element; text is computed on demand from the lxml node (most rules never ask)."""
 
-    __slots__ = ("tag", "attrs", "line", "parent", "children", "in_head", "index", "_x", "_text", "_own")
+    __slots__ = ("tag", "attrs", "line", "parent", "children", "in_head", "_x", "_text", "_own")
 
-    def __init__(self, tag: str, attrs: dict, line: int, parent: El | None, in_head: bool, index: int, x=None):
+    def __init__(self, tag: str, attrs: dict, line: int, parent: El | None, in_head: bool, x=None):
         self.tag, self.attrs, self.line, self.parent = tag, attrs, line, parent
         self.children: list[El] = []
         self.in_head = in_head
-        self.index = index
         self._x = x
         self._text: str | None = None
         self._own: str | None = None
@@ -148,7 +146,7 @@ def parse_html(text: str) -> Doc:
     """Parse with lxml (libxml2: ~10x faster than html.parser, which matters at thousands of pages)."""
     import lxml.html
 
-    doc_root = El("#document", {}, 1, None, False, -1)
+    doc_root = El("#document", {}, 1, None, False)
     els: list[El] = []
     if not text.strip():
         return Doc(doc_root, els)
@@ -160,12 +158,12 @@ def parse_html(text: str) -> Doc:
             if not isinstance(tag, str):  # comments, processing instructions
                 continue
             head = in_head or tag == "head"
-            el = El(tag, dict(child.attrib), child.sourceline or 1, parent, head and tag != "body", len(els), child)
+            el = El(tag, dict(child.attrib), child.sourceline or 1, parent, head and tag != "body", child)
             parent.children.append(el)
             els.append(el)
             walk(child, el, head and tag != "body")
 
-    top = El(html.tag, dict(html.attrib), html.sourceline or 1, doc_root, False, 0, html)
+    top = El(html.tag, dict(html.attrib), html.sourceline or 1, doc_root, False, html)
     doc_root.children.append(top)
     els.append(top)
     walk(html, top, False)
