@@ -7,10 +7,7 @@ part (registry.rule); importing the package registers them all.
 
 from __future__ import annotations
 
-from . import graph, integrity, intl, tracking  # noqa: F401  (register the rules)
-
-# the jp rules are listed (funnelgen check, docs/check.md) in the order these modules are imported
-from . import jp_tokushoho, jp_advertising, jp_privacy  # noqa: F401  # isort: skip
+from . import graph, integrity, intl, jp_advertising, jp_privacy, jp_tokushoho, tracking  # noqa: F401  (register)
 from .context import BuiltPage, CheckContext, PlannedOutputs, WrittenOutputs
 from .registry import AREAS, RULES, Rule
 from .runner import PageChecker

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import LABELS
+from .jp_advertising import PRICE
 from .registry import audience_rule
 
 PLACEHOLDER = re.compile(r"○○|〇〇|●●|××|ＸＸ|XXX|TBD|TODO|未定|準備中|ダミー|要確認|サンプル|\bsample\b|\bdummy\b|"
@@ -97,10 +98,6 @@ def tokushoho_page(ctx, page):
 
 
 def _shows_price(page) -> bool:
-    # imported here, not at the top: importing jp_advertising first would register its rules before this
-    # module's and reorder the jp rules (funnelgen check output, docs/check.md)
-    from .jp_advertising import PRICE
-
     doc = page.doc
     return bool(doc.find("a", lambda e: "data-fg-checkout" in e.attrs) or doc.find(
         None, lambda e: e.has_class("price")) or PRICE.search(doc.text)) or (
