@@ -92,8 +92,11 @@ def check(src: Path, fmt: str, strict: bool, allow_test_keys: bool, base_url: st
     from .check import check_source
     from .check.report import counts, format_json, format_text
     from .errors import strictify
+    from .reporter import TerminalReporter
 
-    problems = run_guarded(lambda: check_source(src, base_url=base_url, preview=True if allow_test_keys else None))
+    progress = TerminalReporter(stream_is_json=fmt == "json")  # only progress lines (on a terminal, long runs)
+    problems = run_guarded(lambda: check_source(src, base_url=base_url, preview=True if allow_test_keys else None,
+                                                reporter=progress))
     if strict:
         problems = strictify(problems)
     errors, _warnings = counts(problems)

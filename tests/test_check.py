@@ -442,10 +442,17 @@ def test_build_fails_on_check_errors_and_keeps_previous_output(tmp_path):
 
 
 def test_build_ignores_warnings(tmp_path):
+    """A warning-level finding (a price without 税込 in the copy) is reported by check but does not stop the
+    build; --strict would."""
     from funnelgen.build import build
 
     src = make(tmp_path, pages={"starter.md": page("今なら29,800円でご案内します。")})
-    build(src, tmp_path / "out")
+    warned = [p for p in run(src) if p.rule == "jp.total-price"]
+    assert warned and all(p.severity == "warning" for p in warned)
+    result = build(src, tmp_path / "out")
+    assert result.ok and "29,800円" in (tmp_path / "out" / "starter" / "index.html").read_text(encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(src, tmp_path / "strict-out", strict=True)
 
 
 def test_cli_check_text_json_strict_and_exit_codes(tmp_path):

@@ -9,7 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (requires-python >= 3.10): the same parser from PyPI
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 

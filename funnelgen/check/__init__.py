@@ -22,8 +22,10 @@ def _tag(problems, rule_id: str, why: str = "") -> list[Problem]:
     return [p if p.rule else replace(p, rule=rule_id, why=p.why or why) for p in problems]
 
 
-def check_source(src: Path, *, base_url: str | None = None, preview: bool | None = None, now=None) -> list[Problem]:
-    """Load the site in `src`, build it into a temporary folder, run every check."""
+def check_source(src: Path, *, base_url: str | None = None, preview: bool | None = None, now=None,
+                 reporter=None) -> list[Problem]:
+    """Load the site in `src`, build it into a temporary folder, run every check (`reporter` sees the pages
+    go by: progress on long runs)."""
     from ..build import (
         apply_base_url,
         default_jobs,
@@ -49,7 +51,7 @@ def check_source(src: Path, *, base_url: str | None = None, preview: bool | None
         prep = setup_render(site, [])
         staging = Staging(tmp / "out")
         checker = PageChecker.planned(site, staging.root, planned_outputs(prep), strict=True, preview=preview, now=now)
-        problems += _tag(write_site(prep, staging, default_jobs(), checker), *RENDER_RULE)
+        problems += _tag(write_site(prep, staging, default_jobs(), checker, reporter), *RENDER_RULE)
     except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is re-raised
         found = failure_problems(exc, site, prep.theme if prep else None)
         if found is None:
