@@ -43,6 +43,9 @@ class Renderer:
         self.runtime_url = runtime_url
         self.css = Markup(css)
         self.entries = entries(site)
+        # step id -> the dated step (webinar) whose registration form leads to it
+        self.registrations = {s.edges["next"]: s for s in reversed(site.steps.values())
+                              if s.traits.event_fields and s.edges.get("next")}
         self._templates: dict[str, object] = {}
 
     # -- helpers -----------------------------------------------------------
@@ -162,10 +165,8 @@ class Renderer:
 
     def reminder_view(self, step: Step) -> dict | None:
         """On the page a registration form leads to: the event the visitor just registered for."""
-        for other in self.site.steps.values():
-            if other.traits.event_fields and other.edges.get("next") == step.id:
-                return self.event_view(other)
-        return None
+        dated = self.registrations.get(step.id)
+        return self.event_view(dated) if dated is not None else None
 
     def extra_files(self) -> dict[str, str]:
         """Files besides the pages: one calendar file (.ics) per dated step, next to its page."""
