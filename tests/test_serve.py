@@ -453,10 +453,65 @@ def test_dashboard_lists_funnels_steps_offers_and_map(preview):
     status, _, page = get(preview, "/_fg/")
     assert status == 200
     for text in ("ブログ・検索から来た方", "Instagram広告から来た方", "/optin-sns/", "templates-lite",
-                 "/_fg/checkout/starter", "Funnel map", "--accept--&gt; apply", "Captured submissions"):
+                 "/_fg/checkout/starter", "Funnel map", "Captured submissions"):
         assert text in page, text
+    upsell = soup(page).select_one('[data-fg-funnel="blog"] li[data-fg-step="upsell"]')
+    assert upsell.select_one(".fg-edges").get_text() == "accept → apply, decline → downsell"
+    assert "9,800円（税込）" in text_of(upsell)  # what it sells, tax included
     assert get(preview, "/_fg")[0] == 301
     assert get(preview, "/_fg/nothing-here")[0] == 404
+
+
+def soup(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
+
+
+def text_of(tag) -> str:
+    return " ".join(tag.get_text(" ", strip=True).split())
+
+
+def map_steps(html: str) -> dict[str, list[str]]:
+    """Funnel id -> step ids, in order, as the funnel map on a page draws them."""
+    return {f["data-fg-funnel"]: [li["data-fg-step"] for li in f.select("li[data-fg-step]")]
+            for f in soup(html).select("[data-fg-map] [data-fg-funnel]")}
+
+
+def summary_rows(html: str) -> list[tuple[str, str]]:
+    table = soup(html).select_one("table.summary")
+    return [(text_of(tr.th), text_of(tr.td)) for tr in table.select("tr")]
+
+
+def test_dashboard_map_has_every_step_a_funnel_reaches(preview):
+    from funnelgen.graph import funnel_map
+
+    drawn = map_steps(get(preview, "/_fg/")[2])
+    # the Instagram funnel lists only optin-sns and gift, but its visitors go on through the shared steps
+    assert drawn["instagram"] == ["optin-sns", "gift", "starter", "upsell", "downsell", "apply", "thanks"]
+    assert drawn == {m.id: [s.id for s in m.steps] for m in funnel_map(preview.builder.site)}
+    shared = soup(get(preview, "/_fg/")[2]).select('[data-fg-funnel="instagram"] li.fg-shared')
+    assert [li["data-fg-step"] for li in shared] == ["starter", "upsell", "downsell", "apply", "thanks"]
+
+
+def test_checkout_shows_the_sales_pages_order_summary(preview):
+    for offer, page in (("starter", "/starter/"), ("coaching", "/apply/")):
+        built = summary_rows(get(preview, page)[2])
+        checkout = summary_rows(get(preview, f"/_fg/checkout/{offer}?from={page}")[2])
+        assert checkout == built, offer
+        assert len(built) >= 7 and built[0][1]  # item, quantity, price, ..., cancellation
+
+
+def test_offer_names_are_escaped_on_the_checkout_and_the_dashboard(site):
+    evil = "<img src=x onerror=alert(1)>"
+    replace_in(site / "site.yml", "name: 動画講座『はじめてのステップメール設計』", f'name: "{evil}"')
+    with Preview(site, port=0, debounce=0.01) as p:
+        for path in ("/_fg/checkout/starter", "/_fg/"):
+            status, _, page = get(p, path)
+            assert status == 200, path
+            assert evil not in page and "<img" not in page, path
+            assert "&lt;img src=x onerror=alert(1)&gt;" in page, path
+        assert summary_rows(get(p, "/_fg/checkout/starter")[2])[0][1] == evil  # shown as text
 
 
 # -- safety -------------------------------------------------------------------------------------

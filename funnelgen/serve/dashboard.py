@@ -1,0 +1,58 @@
+"""The preview dashboard at `/_fg/`: build state, the funnel map, offers, forms and what was captured.
+
+The funnel map is `graph.funnel_map` drawn by the ui partial `funnel_map.html`, the same drawing as
+the verify storyboard's.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from .. import ui
+from ..graph import funnel_map
+from ..prices import price_label
+from .capture import ORDERS, SUBMISSIONS, Store
+from .server import RESERVED
+
+MAX_LOOSE = 500  # pages outside funnels listed at most
+
+
+def map_data(site) -> list[dict]:
+    """Every funnel with every step its visitors can reach, prices in the site's language."""
+    return [m.as_dict() for m in funnel_map(site, price=lambda offer: price_label(offer, site.language))]
+
+
+def field_pairs(fields) -> list[tuple[str, str]]:
+    """A captured post's fields as (name, value) lines; repeated fields are joined."""
+    if not isinstance(fields, dict):
+        return [("", json.dumps(fields, ensure_ascii=False))] if fields else []
+    return [(str(k), ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in fields.items()]
+
+
+def dashboard_html(site, renderer, store: Store, status: dict) -> str:
+    lang = site.language
+    offers = [{
+        "id": o.id, "name": o.name, "price": price_label(o, lang),
+        "test_url": f"{RESERVED}checkout/{quote(o.id, safe='')}",
+        "checkout": o.checkout or "", "success": site.success_url(o) or "",
+    } for o in site.offers.values()]
+    forms = [{
+        "id": f.id, "provider": f.provider, "fields": ", ".join(x.name for x in f.fields),
+        "action": f.action or "",
+    } for f in site.forms.values()]
+    loose = [s for s in site.steps.values() if not s.funnels]
+    submissions = [{
+        "time": str(s.get("time", "")), "form": str(s.get("form", "")), "spam": bool(s.get("spam")),
+        "step": str(s.get("step") or ""), "fields": field_pairs(s.get("fields")),
+    } for s in store.read(SUBMISSIONS)]
+    orders = [{
+        "time": str(o.get("time", "")), "offer": str(o.get("offer", "")), "redirect": str(o.get("redirect") or ""),
+    } for o in store.read(ORDERS)]
+    return ui.render(
+        "dashboard.html", lang=lang, accent=site.settings.accent_color,
+        css=renderer.css if renderer is not None else "", title="funnelgen preview", site_title=site.settings.title,
+        build=status.get("build", 0), ok=status.get("ok", True), problems=status.get("problems", []),
+        src=str(site.src), submissions_file=str(store.cache / SUBMISSIONS), funnels=map_data(site), map_links=True,
+        loose=loose[:MAX_LOOSE], loose_count=len(loose), offers=offers, forms=forms, submissions=submissions,
+        orders=orders)
