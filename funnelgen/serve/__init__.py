@@ -2,12 +2,16 @@
 
 Pieces (each testable alone):
 - incremental.DevBuilder: the builder callable (full builds into fresh private
-  folders, single pages re-rendered in place);
+  folders, single pages re-rendered in place); it reports every build to a
+  funnelgen.reporter.Reporter;
 - server.DevServer: a threaded stdlib HTTP server that serves the last good
   build, injects the reload client and overlay, and knows nothing about pages;
+  it subscribes to the builder's reports (a finished build switches the folder
+  and tells the browsers);
 - livereload: server-sent events, the client script and the overlay;
 - watcher.Watcher: watchdog plus a debounce, handing batches to the builder;
-- preview.PreviewApp: form capture, the test checkout and the /_fg/ dashboard.
+- preview.PreviewApp: the /_fg/ routes and serve-time rewrites, delegating to
+  capture (form posts), checkout (the test checkout) and dashboard.
 
 `Preview` wires them together; the CLI and the tests both use it.
 """
