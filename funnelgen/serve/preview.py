@@ -22,8 +22,8 @@ from markupsafe import Markup
 
 from .. import ui
 from ..build import CACHE_DIR
-from . import capture, checkout
-from .capture import Store, local_path
+from .capture import Store, capture_netlify, capture_post_form, local_path
+from .checkout import checkout_page, pay
 from .dashboard import dashboard_html
 from .server import RESERVED, Request, Response
 
@@ -103,15 +103,15 @@ class PreviewApp:
             body = json.dumps(self.status(), ensure_ascii=False).encode("utf-8")
             return Response(200, body, "application/json")
         if head == "checkout" and arg and req.method in ("GET", "HEAD"):
-            return checkout.checkout_page(site, self.renderer, arg, local_path(req.arg("from")), self.decorate)
+            return checkout_page(site, self.renderer, arg, local_path(req.arg("from")), self.decorate)
         if head == "pay" and arg:
             if req.method != "POST":
                 return Response(405, b"use the pay button\n", "text/plain; charset=utf-8", {"Allow": "POST"})
-            return checkout.pay(site, self.store, arg, req)
+            return pay(site, self.store, arg, req)
         if head == "form" and arg:
             if req.method != "POST":
                 return Response(405, b"forms are posted\n", "text/plain; charset=utf-8", {"Allow": "POST"})
-            return capture.capture_post_form(site, self.store, arg, req)
+            return capture_post_form(site, self.store, arg, req)
         return None
 
     def handle_post(self, req: Request) -> Response | None:
@@ -119,4 +119,4 @@ class PreviewApp:
         site = self.site
         if site is None:
             return None
-        return capture.capture_netlify(site, self.store, req)
+        return capture_netlify(site, self.store, req)
