@@ -88,9 +88,11 @@ class FunnelMap:
         return {"id": self.id, "title": self.title, "entry": self.entry, "steps": [s.as_dict() for s in self.steps]}
 
 
-def funnel_map(site, price=None) -> list[FunnelMap]:
+def funnel_map(site) -> list[FunnelMap]:
     """Every funnel with every step its visitors can reach: its own steps in site.yml order, then the
-    shared ones it leads to. `price(offer)` formats an offer's price (the model knows no language)."""
+    shared ones it leads to, each with its offer's honest price label."""
+    from .prices import price_label
+
     out = []
     for fid, funnel in site.funnels.items():
         own = [sid for sid in funnel.step_ids if sid in site.steps]
@@ -102,7 +104,7 @@ def funnel_map(site, price=None) -> list[FunnelMap]:
             fmap.steps.append(MapStep(
                 s.id, s.kind, s.url, s.offer_id, s.form_id, dict(s.edges), shared=sid not in own, final=s.final,
                 title=str((s.meta or {}).get("headline") or (s.meta or {}).get("title") or ""),
-                price=price(s.offer) if price and s.offer else ""))
+                price=price_label(s.offer, site.language) if s.offer else ""))
         out.append(fmap)
     return out
 

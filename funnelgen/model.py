@@ -12,9 +12,8 @@ from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from .kinds import EDGE_NAMES, StepKind, kind
+from .prices import MINOR_UNITS
 from .settings import Legal, SiteSettings, Tracking
-
-MINOR_UNITS = {"JPY": 0}
 
 
 @dataclass

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .model import MINOR_UNITS, Offer
+# Digits after the decimal point of each currency's smallest unit (ISO 4217); 2 unless listed.
+MINOR_UNITS = {"JPY": 0}
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "JPY": "¥"}
 INTERVAL_JA = {"week": "週", "month": "月", "year": "年"}
@@ -34,7 +35,7 @@ def money(value: Decimal, currency: str, language: str) -> str:
     return f"{SYMBOLS.get(currency, currency + ' ')}{amount(value, currency)}"
 
 
-def price_label(offer: Offer, language: str) -> str:
+def price_label(offer, language: str) -> str:
     """The full, honest price line: per charge, how often, how many times, the total, any trial."""
     each = money(offer.gross, offer.currency, language)
     billing = offer.billing
@@ -60,7 +61,7 @@ def price_label(offer: Offer, language: str) -> str:
     return text
 
 
-def tracking_value(offer: Offer) -> float | int:
+def tracking_value(offer) -> float | int:
     """GA4/Meta value: the tax-inclusive amount of the first charge (an integer for JPY)."""
     value = offer.gross if not offer.trial_days else Decimal(0)
     if MINOR_UNITS.get(offer.currency, 2) == 0:

@@ -1,7 +1,9 @@
 """funnel.js in a real Chromium, on the statically built example (no preview server).
 
-Vendor scripts are stubbed: the inline snippets create the gtag/fbq/_lt queues
-we assert on; nothing leaves 127.0.0.1.
+Chromium is the one funnelgen itself would pick (`find_chromium`: --browser, $FUNNELGEN_CHROMIUM,
+/usr/bin/chromium, Playwright's own). Vendor scripts are answered with an empty script
+(`request_policy` / `STUB`): the inline snippets create the gtag/fbq/_lt queues we assert on;
+nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import threading
 import pytest
 from helpers import copy_example
 
+from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def rt_browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        b = p.chromium.launch(**launch_args(find_chromium()))
         yield b
         b.close()
 
@@ -62,9 +64,10 @@ def rt_page(rt_browser, site):
         url = route.request.url
         if url.startswith(site):
             return route.continue_()
-        outside.append(url)
-        if url.endswith(".js") or "gtag/js" in url or "fbevents" in url or "lt.js" in url:
-            return route.fulfill(status=200, content_type="application/javascript", body="")
+        policy = request_policy(url)
+        outside.append((policy, url))
+        if policy == "vendor":
+            return route.fulfill(**STUB)
         return route.abort()
 
     context.route("**/*", route)
@@ -74,7 +77,7 @@ def rt_page(rt_browser, site):
     pg.on("pageerror", lambda e: errors.append(str(e)))
     yield pg
     assert errors == []
-    assert all(("googletagmanager" in u or "facebook" in u or "line-scdn" in u or "line-cdn" in u) for u in outside), outside
+    assert all(policy == "vendor" for policy, _url in outside), outside
     context.close()
 
 

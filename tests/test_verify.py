@@ -82,6 +82,98 @@ def test_a_paid_step_without_a_next_step_ends_with_nowhere_to_go(tmp_path):
     assert path.hops[-1].step == "starter" and path.hops[-1].action == CHECKOUT and path.hops[-1].target is None
 
 
+# -- the recorder and the tracking checks, on recorded calls (no browser) ------------------------
+def test_the_recorder_hooks_what_the_vendor_registry_names():
+    from funnelgen.vendors import VENDORS
+    from funnelgen.verify.recorder import RECORDER_JS, recorder_script, recorder_specs
+
+    specs = recorder_specs()
+    assert specs[0] == "queue:dataLayer" and len(specs) == len(set(specs))
+    for vendor in VENDORS:
+        if vendor.recorder:
+            assert vendor.recorder in specs and f'"{vendor.recorder.split(":", 1)[1]}"' in RECORDER_JS
+    assert recorder_script(["fn:fbq", "queue:ttq"]).rstrip().endswith('(["fbq"], ["ttq"]);')
+    with pytest.raises(ValueError, match="fn:NAME"):
+        recorder_script(["gtag"])
+
+
+X_PIXEL = {"id": "q4r7t", "events": {"lead": "tw-q4r7t-q4lea", "purchase": "tw-q4r7t-q4pur"}}
+PURCHASE = {"fg_funnel": "blog", "fg_step": "upsell", "fg_variant": "a", "fg_offer": "starter", "value": 1980,
+            "currency": "JPY", "transaction_id": "cs_test_1"}
+
+
+def recorded_call(spec: str, *args, doc: str = "d1") -> dict:
+    return {"k": spec, "a": list(args), "doc": doc}
+
+
+def tiktok_purchase(event_id="cs_test_1"):
+    return recorded_call("queue:ttq", "track", "Purchase", {"value": 1980, "currency": "JPY", "content_ids": ["starter"]},
+                         {"event_id": event_id})
+
+
+def x_purchase(**extra):
+    params = {"value": 1980, "currency": "JPY", "contents": [{"content_id": "starter"}], "conversion_id": "cs_test_1"}
+    return recorded_call("fn:twq", "event", "tw-q4r7t-q4pur", {**params, **extra})
+
+
+def checked(records: list[dict], expected: dict) -> dict[str, tuple[bool, str]]:
+    from funnelgen.vendors import BY_KEY
+    from funnelgen.verify.results import StepResult
+    from funnelgen.verify.tracking_checks import check_events
+
+    vendors = [(BY_KEY["tiktok"], "C4B9Q2M7K1X8P3R6T0AZ"), (BY_KEY["line_tag"], "3f6a2c1e-8b4d-4f7a-9c2e-5d1b0a7e6f43"),
+               (BY_KEY["yahoo"], {"conversion_id": "4829103756", "conversion_label": "kTq2Lm9Xw"}),
+               (BY_KEY["x_pixel"], X_PIXEL)]
+    sr = StepResult("upsell", "upsell", "upsell")
+    check_events(sr, "upsell", records, "d1", expected, "when the page loads", vendors)
+    return {c.name: (c.ok, c.detail) for c in sr.checks}
+
+
+def test_every_recorded_vendor_must_get_the_purchase_once_with_the_transaction_id():
+    layer = {"k": "dataLayer", "a": {"event": "purchase", **PURCHASE}, "doc": "d1"}
+    yahoo = recorded_call("queue:yjDataLayer", {"type": "yss_conversion", "config": {"yahoo_conversion_value": "1980"}})
+    line = recorded_call("fn:_lt", "send", "cv", {"type": "Purchase", "value": 1980, "currency": "JPY"}, ["tag"])
+    everything = [layer, tiktok_purchase(), x_purchase(), yahoo, line]
+    expected = {"view_item": None, "purchase": PURCHASE}
+    got = checked(everything, expected)
+    assert all(ok for ok, _detail in got.values()), got
+    assert got["X Pixel tw-q4r7t-q4pur"] == (True, "X Pixel tw-q4r7t-q4pur once (1980 JPY starter id cs_test_1)")
+    assert got["Yahoo!広告 site general tag yss_conversion"] == (True, "Yahoo!広告 site general tag yss_conversion once (1980)")
+
+    got = checked([layer, x_purchase(), yahoo, line], expected)
+    assert got["TikTok Pixel Purchase"] == (False, "TikTok Pixel Purchase was not sent when the page loads on 'upsell'")
+    got = checked(everything + [tiktok_purchase()], expected)
+    assert got["TikTok Pixel Purchase"] == (
+        False, "TikTok Pixel Purchase was sent 2 times when the page loads on 'upsell' (once expected)")
+    got = checked([layer, tiktok_purchase(event_id=None), x_purchase(conversion_id="cs_other", value=980), yahoo, line],
+                  expected)
+    assert got["TikTok Pixel Purchase"] == (False, "TikTok Pixel Purchase on 'upsell' has no event id (expected the "
+                                                   "transaction id 'cs_test_1', so that the vendor can deduplicate it "
+                                                   "against server-side events)")
+    assert got["X Pixel tw-q4r7t-q4pur"] == (False, "X Pixel tw-q4r7t-q4pur (purchase) on 'upsell' has value=980 "
+                                                    "(expected 1980); has the event id 'cs_other' (expected the "
+                                                    "transaction id 'cs_test_1')")
+    # a call another document made (the page before a navigation) does not count for this one
+    got = checked([layer, x_purchase(), yahoo, line, {**tiktok_purchase(), "doc": "d0"}], expected)
+    assert got["TikTok Pixel Purchase"][0] is False
+    # the dataLayer event missing is reported once, not again for every vendor
+    assert [name for name, (ok, _d) in checked([tiktok_purchase()], expected).items() if not ok] == ["purchase fires"]
+
+
+def test_an_event_the_page_must_not_send_fails_at_any_vendor_that_gets_it():
+    view = recorded_call("queue:ttq", "track", "ViewContent", {"value": 1980, "currency": "JPY", "content_ids": ["s"]})
+    got = checked([view], {"view_item": None, "purchase": None})
+    assert got == {"TikTok Pixel ViewContent": (False, "TikTok Pixel ViewContent (view_item) was sent 1× when the "
+                                                       "page loads on 'upsell', where it should not be sent at all")}
+    # LINE names lead and registration both Lead: a lead form's Lead is expected, not a stray registration
+    lead = {"fg_funnel": "blog", "fg_step": "upsell", "fg_variant": "a", "form": "apply"}
+    records = [{"k": "dataLayer", "a": {"event": "generate_lead", **lead}, "doc": "d1"},
+               recorded_call("fn:_lt", "send", "cv", {"type": "Lead"}, ["tag"]),
+               recorded_call("queue:ttq", "track", "SubmitForm", {}), recorded_call("fn:twq", "event", "tw-q4r7t-q4lea", {})]
+    got = checked(records, {"lead": lead, "registration": None, "begin_checkout": None})
+    assert all(ok for ok, _detail in got.values()) and "LINE Tag Lead" in got and "X Pixel tw-q4r7t-q4lea" in got
+
+
 # -- browser selection -------------------------------------------------------------------------
 def fake_binary(path):
     path.write_text("#!/bin/sh\necho fake\n")
@@ -200,8 +292,40 @@ def test_report_escapes_everything(tmp_path):
     assert data["ok"] is False and data["build"]["problems"][0]["line"] == 3
 
 
+def test_report_draws_the_funnel_map_the_dashboard_draws(tmp_path):
+    """One drawing of the map: the storyboard and the preview dashboard show the same steps in the same order."""
+    from bs4 import BeautifulSoup
+
+    from funnelgen.build import prepare
+    from funnelgen.graph import funnel_map
+    from funnelgen.serve.capture import Store
+    from funnelgen.serve.dashboard import dashboard_html
+    from funnelgen.verify.report import render
+
+    prep = prepare(EXAMPLE)
+    site = prep.site
+    data = {"ok": True, "summary": "all 6 paths passed", "src": str(EXAMPLE), "seconds": 1.0, "browser": "chromium",
+            "build": {"ok": True, "problems": [], "warnings": []}, "truncated": False, "paths": [],
+            "funnels": [m.as_dict() for m in funnel_map(site)],  # what verify stores in report.json
+            "generator": "funnelgen-verify-report", "generated": "2026-01-01 00:00:00", "site_title": "<i>x</i>"}
+
+    def drawn(html: str) -> dict[str, list[str]]:
+        maps = BeautifulSoup(html, "html.parser").select("[data-fg-map]")
+        assert len(maps) == 1
+        return {f["data-fg-funnel"]: [li["data-fg-step"] for li in f.select("li.fg-step")]
+                for f in maps[0].select("section.fg-funnel")}
+
+    report = drawn(render(data))
+    assert report == drawn(dashboard_html(site, prep.renderer, Store(tmp_path), {}))
+    assert report["instagram"] == ["optin-sns", "gift", "starter", "upsell", "downsell", "apply", "thanks"]
+    assert "<i>x</i>" not in render(data)
+
+
 def test_verify_extra_is_declared():
-    tomllib = pytest.importorskip("tomllib")
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
     from helpers import ROOT
 
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

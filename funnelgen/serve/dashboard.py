@@ -20,7 +20,7 @@ MAX_LOOSE = 500  # pages outside funnels listed at most
 
 def map_data(site) -> list[dict]:
     """Every funnel with every step its visitors can reach, prices in the site's language."""
-    return [m.as_dict() for m in funnel_map(site, price=lambda offer: price_label(offer, site.language))]
+    return [m.as_dict() for m in funnel_map(site)]
 
 
 def field_pairs(fields) -> list[tuple[str, str]]:

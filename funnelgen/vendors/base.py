@@ -56,7 +56,8 @@ class Vendor:
     adapter: str = ""  # JS `function (d, cfg, w)` sending one event (see runtime/funnel.js)
     runtime_config: Callable[[object], object] = lambda value: None  # what the adapter needs (JSON)
     consent: str = GATED
-    # verify: the global function whose calls the browser recorder mirrors, and how to read one call
+    # verify: where the browser recorder finds the vendor's calls ("fn:NAME": calls of the global function
+    # NAME; "queue:NAME": what is pushed onto the array NAME), and how to read one call
     # as (vendor event name, {"value", "currency", "id"}) or None when it is not an event.
     recorder: str = ""
     read_call: Callable[[list], tuple[str, dict] | None] = lambda args: None

@@ -74,6 +74,6 @@ GA4 = Vendor(
             "begin_checkout": "begin_checkout", "purchase": "purchase"},
     adapter="function (d, cfg, w) { if (typeof w.gtag === 'function') w.gtag('event', d.name, d.params); }",
     consent=GOOGLE_CONSENT_MODE,
-    recorder="gtag", read_call=_ga4_call,
+    recorder="queue:dataLayer", read_call=_ga4_call,
     examples=("G-AB12CD34EF", "G-XXXXXXXXXX"),
 )

@@ -1,25 +1,41 @@
 """Record tracking calls across page navigations.
 
 funnel.js fires `begin_checkout` and then the browser leaves the page, and a
-form's `generate_lead` fires just before the post: the page's own
-`dataLayer` is gone by the time anyone could read it. This init script runs
-before any page script and mirrors every `dataLayer.push`, `gtag(...)`,
-`fbq(...)` and `_lt(...)` call into sessionStorage (same tab, same origin, so
-it survives navigation), each tagged with the document that made it.
+form's lead event fires just before the post: the page's own globals are gone
+by the time anyone could read them. This init script runs before any page
+script and mirrors the calls into sessionStorage (same tab, same origin, so it
+survives navigation), each tagged with the document that made it.
 
-Nothing is changed about what the page sees: `window.dataLayer` is still an
-array, `fbq.queue` and `_ltq` still fill up as the vendor snippets expect.
+What it hooks comes from the vendor registry (`Vendor.recorder`, funnelgen/vendors/):
+
+- ``fn:NAME``: the global function NAME (Meta's fbq, LINE's _lt, X's twq). The first
+  function assigned to NAME, the vendor snippet's own, is wrapped in a Proxy; each call
+  that reaches it is recorded as kind ``fn:NAME``. A page script that later replaces NAME
+  and swallows calls is therefore caught (nothing reaches the vendor), and one that wraps
+  it and passes calls on is recorded once.
+- ``queue:NAME``: the array NAME (GA4's dataLayer, TikTok's ttq, Yahoo's yjDataLayer); each
+  `Arguments` or array pushed onto it is a call, recorded as kind ``queue:NAME``; anything
+  else pushed is recorded as kind NAME. funnelgen's own dataLayer is always hooked: its
+  objects are the funnel events (kind ``dataLayer``), its `Arguments` are gtag() calls.
+
+Nothing is changed about what the page sees: the arrays are still arrays, the
+functions keep their properties (queue, callMethod…) and still run.
 """
 
 from __future__ import annotations
 
 import json
 
+from ..escaping import script_json
+from ..tracking import EVENTS
+from ..vendors import VENDORS
+
 KEY = "__fg_verify"
 DOC = "__fgVerifyDoc"
+LAYER = "dataLayer"  # funnel.js pushes every funnel event here, whatever vendors are enabled
 
-RECORDER_JS = r"""
-(function () {
+_SCRIPT = r"""
+(function (FNS, QUEUES) {
   "use strict";
   if (window.__fgVerifyDoc) return;
   var KEY = "__fg_verify";
@@ -29,7 +45,7 @@ RECORDER_JS = r"""
     try { return JSON.parse(JSON.stringify(x, function (k, v) { return v instanceof Date ? "(date)" : v; })); }
     catch (e) { return String(x); }
   }
-  function isArgs(a) { return Object.prototype.toString.call(a) === "[object Arguments]"; }
+  function isCall(a) { return Array.isArray(a) || Object.prototype.toString.call(a) === "[object Arguments]"; }
   function rec(kind, value) {
     try {
       var list = JSON.parse(window.sessionStorage.getItem(KEY) || "[]");
@@ -37,39 +53,62 @@ RECORDER_JS = r"""
       window.sessionStorage.setItem(KEY, JSON.stringify(list));
     } catch (e) { /* storage disabled: nothing recorded */ }
   }
-  // dataLayer: objects from funnel.js and GTM, Arguments from gtag().
-  function hook(arr) {
+  function hook(name, arr) {
     if (!arr || typeof arr.push !== "function" || arr.__fgHooked) return arr;
     var push = arr.push;
     arr.push = function () {
       for (var i = 0; i < arguments.length; i++) {
         var a = arguments[i];
-        if (isArgs(a)) rec("gtag", Array.prototype.slice.call(a)); else rec("dataLayer", a);
+        if (isCall(a)) rec("queue:" + name, Array.prototype.slice.call(a)); else rec(name, a);
       }
       return push.apply(this, arguments);
     };
     try { Object.defineProperty(arr, "__fgHooked", { value: true }); } catch (e) { /* frozen */ }
     return arr;
   }
-  var layer;
-  Object.defineProperty(window, "dataLayer", { configurable: true, enumerable: true,
-    get: function () { return layer; }, set: function (v) { layer = hook(v); } });
-  // fbq and _lt are functions with properties (queue, callMethod...): a Proxy records calls and keeps the rest.
-  function recorded(name, kind) {
+  QUEUES.forEach(function (name) {
     var value;
+    Object.defineProperty(window, name, { configurable: true, enumerable: true,
+      get: function () { return value; }, set: function (v) { value = hook(name, v); } });
+  });
+  FNS.forEach(function (name) {
+    var value, own = null;
     Object.defineProperty(window, name, { configurable: true, enumerable: true,
       get: function () { return value; },
       set: function (fn) {
-        value = typeof fn !== "function" ? fn : new Proxy(fn, { apply: function (t, self, args) {
-          rec(kind, Array.prototype.slice.call(args));
-          return Reflect.apply(t, self, args);
-        } });
+        if (typeof fn === "function" && !own) {
+          own = new Proxy(fn, { apply: function (t, self, args) {
+            rec("fn:" + name, Array.prototype.slice.call(args));
+            return Reflect.apply(t, self, args);
+          } });
+          value = own;
+        } else {
+          value = fn;  // a later replacement: only what it passes on to the vendor's function is recorded
+        }
       } });
-  }
-  recorded("fbq", "fbq");
-  recorded("_lt", "line");
-})();
+  });
+})(%s, %s);
 """
+
+
+def recorder_specs(vendors=VENDORS) -> list[str]:
+    """The recorder specs to hook: funnelgen's dataLayer, then every vendor's (registry order, once each)."""
+    return list(dict.fromkeys([f"queue:{LAYER}"] + [v.recorder for v in vendors if v.recorder]))
+
+
+def recorder_script(specs: list[str] | None = None) -> str:
+    """The init script hooking `specs` ("fn:NAME" / "queue:NAME"; default: the whole registry)."""
+    specs = recorder_specs() if specs is None else specs
+    kinds = {"fn": [], "queue": []}
+    for spec in specs:
+        kind, _, name = spec.partition(":")
+        if kind not in kinds or not name.isidentifier():
+            raise ValueError(f"recorder spec {spec!r}: expected 'fn:NAME' or 'queue:NAME'")
+        kinds[kind].append(name)
+    return _SCRIPT % (script_json(kinds["fn"]), script_json(kinds["queue"]))
+
+
+RECORDER_JS = recorder_script()
 
 # Consent for EU sites: verify walks the funnel as a visitor who accepted, so tags run.
 CONSENT_JS = "try { if (!localStorage.getItem('fg_consent')) localStorage.setItem('fg_consent', 'granted'); } catch (e) {}"
@@ -85,26 +124,33 @@ def parse(raw: str | None) -> list[dict]:
     return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
 
 
-FUNNEL_EVENTS = {"generate_lead": "Lead", "view_item": "ViewContent", "begin_checkout": "InitiateCheckout",
-                 "purchase": "Purchase"}
+# funnel.js's dataLayer name of each funnel event (generate_lead, sign_up, view_item, begin_checkout, purchase)
+LAYER_NAMES = frozenset(EVENTS.values())
 
 
 def layer_events(records: list[dict], doc: str | None = None) -> list[dict]:
     """funnel.js events pushed to dataLayer (optionally by one document), in order."""
     return [r["a"] for r in records
-            if r.get("k") == "dataLayer" and (doc is None or r.get("doc") == doc)
-            and isinstance(r.get("a"), dict) and r["a"].get("event") in FUNNEL_EVENTS]
+            if r.get("k") == LAYER and (doc is None or r.get("doc") == doc)
+            and isinstance(r.get("a"), dict) and r["a"].get("event") in LAYER_NAMES]
 
 
-def gtag_events(records: list[dict], doc: str | None = None) -> list[list]:
-    """gtag('event', name, params) calls, in order."""
+def calls(records: list[dict], spec: str, doc: str | None = None) -> list[list]:
+    """The recorded calls of one recorder spec ("fn:NAME" / "queue:NAME"), each a list of arguments, in order."""
     return [r["a"] for r in records
-            if r.get("k") == "gtag" and (doc is None or r.get("doc") == doc)
-            and isinstance(r.get("a"), list) and len(r["a"]) >= 2 and r["a"][0] == "event"]
+            if r.get("k") == spec and (doc is None or r.get("doc") == doc) and isinstance(r.get("a"), list)]
 
 
-def fbq_tracks(records: list[dict], doc: str | None = None) -> list[list]:
-    """fbq('track', name, ...) calls, in order (PageView included)."""
-    return [r["a"] for r in records
-            if r.get("k") == "fbq" and (doc is None or r.get("doc") == doc)
-            and isinstance(r.get("a"), list) and len(r["a"]) >= 2 and r["a"][0] == "track"]
+def vendor_events(records: list[dict], vendor, doc: str | None = None) -> list[tuple[str, dict]]:
+    """(the vendor's event name, what it carried) of every event call to `vendor`, in order (`Vendor.read_call`)."""
+    if not vendor.recorder:
+        return []
+    out = []
+    for args in calls(records, vendor.recorder, doc):
+        try:
+            read = vendor.read_call(args)
+        except (TypeError, ValueError, AttributeError, IndexError):
+            read = None  # a call of another shape (the page's own use of the global)
+        if read is not None:
+            out.append(read)
+    return out

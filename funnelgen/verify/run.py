@@ -20,7 +20,8 @@ from pathlib import Path
 from ..errors import Problem
 from ..graph import DEFAULT_MAX_PATHS, FunnelPath, funnel_map
 from ..graph import paths as enumerate_paths
-from .driver import Env, PathResult, Walker
+from .results import Env, PathResult
+from .walker import Walker
 
 DEFAULT_TIMEOUT = 10.0
 

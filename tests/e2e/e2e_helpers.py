@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from funnelgen.verify.recorder import READ_JS, fbq_tracks, gtag_events, layer_events, parse
+from funnelgen.vendors import BY_KEY
+from funnelgen.verify.recorder import READ_JS, layer_events, parse
+from funnelgen.verify.recorder import calls as recorded_calls
 
 UTM = {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring-2026"}
 
@@ -165,11 +167,14 @@ class Visitor:
     def layer(self) -> list[dict]:
         return layer_events(recorded(self.page))
 
+    def calls(self, vendor: str) -> list[list]:
+        """Every recorded call to vendor `vendor` (a key of tracking:), as its argument list."""
+        return recorded_calls(recorded(self.page), BY_KEY[vendor].recorder)
+
     def gtag(self) -> list[list]:
-        return gtag_events(recorded(self.page))
+        """gtag('event', name, params) calls (GA4's Arguments pushed to dataLayer)."""
+        return [c for c in self.calls("ga4") if len(c) >= 2 and c[0] == "event"]
 
     def fbq(self) -> list[list]:
-        return fbq_tracks(recorded(self.page))
-
-    def records(self) -> list[dict]:
-        return recorded(self.page)
+        """fbq('track', name, ...) calls (PageView included)."""
+        return [c for c in self.calls("meta_pixel") if len(c) >= 2 and c[0] == "track"]

@@ -131,7 +131,7 @@ def test_walk_every_path(open_context, preview, e2e_site, front_matter, viewport
     # GA4: one gtag('event') per dataLayer event, same name and parameters; config on every page
     gtag = visitor.gtag()
     assert [(c[1], c[2]) for c in gtag] == [(e["event"], {k: v for k, v in e.items() if k != "event"}) for e in layer]
-    configs = [r["a"] for r in visitor.records() if r["k"] == "gtag" and r["a"][0] == "config"]
+    configs = [c for c in visitor.calls("ga4") if c[0] == "config"]
     assert configs == [["config", GA4]] * len(visitor.trail)
 
     # Meta: PageView on each funnel page; Lead, ViewContent, InitiateCheckout (value + currency), Purchase + eventID
@@ -151,11 +151,11 @@ def test_walk_every_path(open_context, preview, e2e_site, front_matter, viewport
             call.append({"eventID": e["transaction_id"]})
         expected_fbq.append(call)
     assert [c for c in fbq if c[1] != "PageView"] == expected_fbq
-    inits = [r["a"] for r in visitor.records() if r["k"] == "fbq" and r["a"][0] == "init"]
+    inits = [c for c in visitor.calls("meta_pixel") if c[0] == "init"]
     assert inits == [["init", META_PIXEL]] * len(visitor.trail)
 
     # LINE Tag: conversions for leads and purchases only
-    line_cv = [r["a"][2] for r in visitor.records() if r["k"] == "line" and r["a"][:2] == ["send", "cv"]]
+    line_cv = [c[2] for c in visitor.calls("line_tag") if c[:2] == ["send", "cv"]]
     assert [c["type"] for c in line_cv] == [meta_names[e["event"]] for e in layer
                                             if e["event"] in ("generate_lead", "purchase")]
 

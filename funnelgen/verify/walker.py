@@ -1,0 +1,233 @@
+"""Drive Chromium through one funnel path and check every step against the funnel map.
+
+One `Walker` per path, each in its own browser context (fresh cookies and
+storage, so first-touch UTM and once-per-transaction logic start clean);
+walkers run concurrently on one browser (Playwright's async API).
+
+At each step the walker checks, in this order:
+
+- arrival: the URL is the step's URL (where the previous action had to lead),
+  the page answered 200, the headline is visible;
+- tracking on arrival: `view_item` on offer pages, `purchase` with the test
+  transaction id after a payment (and not again on reload), in dataLayer and at
+  every enabled vendor (funnelgen/verify/tracking_checks.py);
+- the action (funnelgen/verify/actions.py): the form is filled with test data
+  and posted, or the checkout button opens the test checkout and the pay
+  button is pressed, or the next or decline link is followed;
+- health: no console error, no failed or 4xx/5xx request, nothing fetched
+  from outside the site (vendor tags are answered with an empty script;
+  funnelgen/verify/tab.py).
+
+A failure that leaves the browser somewhere unexpected ends the path; others
+(a missing event, a console error) are recorded and the walk goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode, urlsplit
+
+from ..graph import ACTION_WORDS, CHECKOUT, FORM, FunnelPath, Hop, entries
+from ..vendors import enabled
+from .actions import act
+from .expectations import expected_funnel
+from .results import Arrival, Env, PathResult, StepResult, Stop, norm, short
+from .tab import Tab
+from .tracking_checks import check_events, offer_params, purchase_params, purchases_again
+
+UTM_SOURCE, UTM_MEDIUM = "funnelgen-verify", "test"
+TX_PARAMS = ("session_id", "transaction_id", "order_id", "orderId")
+
+
+def expected_headline(step) -> str:
+    meta = step.meta or {}
+    return norm(str(meta.get("headline") or meta.get("title") or ""))
+
+
+class Walker:
+    def __init__(self, env: Env, browser, path: FunnelPath, index: int):
+        self.env = env
+        self.site = env.site
+        self.browser = browser
+        self.path = path
+        self.index = index  # the path's number in this run (1-based)
+        self.token = f"{path.id}-{int(time.time() * 1000) % 100000:05d}".replace("_", "-")
+        self.result = PathResult(path)
+        self.funnels = expected_funnel(self.site, entries(self.site), path, len(path.hops) - 1)
+        self.utm = {"utm_source": UTM_SOURCE, "utm_medium": UTM_MEDIUM, "utm_campaign": path.funnel}
+        # the vendors whose calls the recorder sees, with their configured values
+        self.vendors = [(v, value) for v, value in enabled(self.site.tracking) if v.recorder]
+        self.tab = Tab(env, path.id)
+
+    @property
+    def page(self):
+        return self.tab.page
+
+    # -- the walk ----------------------------------------------------------------------------
+    async def run(self) -> PathResult:
+        started = time.perf_counter()
+        tab = self.tab
+        try:
+            await tab.open(self.browser, self.site.language, "eu" in self.site.settings.audience)
+            try:
+                await self._walk()
+            except Stop:
+                pass
+            except Exception as exc:  # noqa: BLE001 - report, do not crash the other paths
+                sr = self.result.steps[-1] if self.result.steps else self.new_step("(start)", "")
+                sr.check("browser", False, f"the browser failed: {short(str(exc), 300)}")
+                await tab.screenshot(sr)
+            if self.result.steps and tab.noisy:
+                tab.health(self.result.steps[-1], everything=True)  # whatever the last page left behind
+        finally:
+            self.result.seconds = time.perf_counter() - started
+            await tab.close()
+        return self.result
+
+    def new_step(self, label: str, kind: str, step: str = "") -> StepResult:
+        sr = StepResult(step=step, label=label, kind=kind)
+        self.result.steps.append(sr)
+        return sr
+
+    def check_events(self, sr: StepResult, step, records: list[dict], doc: str | None, expected: dict,
+                     when: str) -> None:
+        check_events(sr, step.id, records, doc, expected, when, self.vendors)
+
+    async def _walk(self) -> None:
+        site, hops, tab = self.site, self.path.hops, self.tab
+        first = site.steps[hops[0].step]
+        sr = self.new_step(first.id, first.kind, first.id)
+        url = f"{first.url}?{urlencode(self.utm)}"
+        try:
+            resp = await self.page.goto(self.env.base + url, wait_until="load")
+        except Exception as exc:  # noqa: BLE001
+            sr.check("page loads", False, f"the entry page {url} did not load: {short(str(exc), 200)}")
+            raise Stop from None
+        arrival = Arrival(resp.status if resp else None)
+        for i, hop in enumerate(hops):
+            step = site.steps[hop.step]
+            if i > 0:
+                sr = self.new_step(step.id, step.kind, step.id)
+            await self._arrive(sr, step, i, arrival, shoot=hop.action != FORM)
+            if hop.action is None:
+                tab.health(sr)
+                return
+            arrival = await act(self, sr, step, hop, i)
+            tab.health(sr)
+            arrival.via = hop
+        last = hops[-1]
+        if last.target is None:
+            await self._nowhere(last)
+        elif self.path.loop_to:
+            target = site.steps[last.target]
+            sr = self.new_step(f"{target.id} (again)", target.kind, target.id)
+            sr.url = tab.rel(self.page.url)
+            path, _q = tab.where()
+            sr.check("arrives where the map says", path == target.url,
+                     f"expected to return to '{target.id}' ({target.url}), but the browser is at {path}")
+            await tab.screenshot(sr)
+
+    async def _nowhere(self, hop: Hop) -> None:
+        """The last action has no target in the map (a paid step with no next): say what the buyer sees."""
+        step = self.site.steps[hop.step]
+        sr = self.new_step(f"after {ACTION_WORDS[hop.action]} on {step.id}", "", "")
+        sr.url = self.tab.rel(self.page.url)
+        await self.tab.screenshot(sr)
+        if hop.action == CHECKOUT:
+            offer = step.offer
+            sr.check("payment returns to a page", False,
+                     f"after paying for '{offer.id}' on '{step.id}' there is no page to return to: the offer has "
+                     f"no after-payment (success) URL because step '{step.id}' has no '{hop.edge}' step. Buyers "
+                     f"would be left on the payment provider's page and the purchase would never be tracked. "
+                     f"Add `{hop.edge}: <step id>` (e.g. a thank-you page) to step '{step.id}'.")
+        else:
+            sr.check("leads somewhere", False, f"'{step.id}' has no '{hop.edge}' step to go to")
+
+    # -- arrival ---------------------------------------------------------------------------
+    async def _arrive(self, sr: StepResult, step, i: int, arrival: Arrival, shoot: bool = True) -> None:
+        tab = self.tab
+        sr.url = tab.rel(self.page.url)
+        path, query = tab.where()
+        via = arrival.via
+        if path != step.url:
+            await tab.screenshot(sr)
+            sr.check("arrives where the map says", False, self._wrong_place(step, via, path, arrival))
+            raise Stop
+        if via is not None:
+            sr.check("arrives where the map says", True, f"{ACTION_WORDS[via.action]} on '{via.step}' led here")
+        if arrival.status is not None and arrival.status >= 400:
+            await tab.screenshot(sr)
+            sr.check("page loads", False, f"{step.url} answered HTTP {arrival.status}")
+            raise Stop
+        sr.check("page loads", True, f"{step.url} ({arrival.status or 200})")
+        await self._headline(sr, step)
+        doc = await tab.doc()
+        runtime = await self.page.evaluate("() => typeof window.funnelgen === 'object'")
+        sr.check("tracking runtime runs", runtime, "" if runtime else
+                 "funnel.js did not run on this page, so no funnel event can fire here (a template override "
+                 "probably dropped `<script id=\"fg-page\">` or `<script src=\"{{ runtime_url }}\">` from base.html)")
+        records = await tab.records()
+        sells = step.offer is not None and step.traits.sells
+        expected = {"view_item": offer_params(self.funnels[i], step, step.offer) if sells else None, "purchase": None}
+        if via is not None and via.action == CHECKOUT:
+            paid = self.site.steps[via.step].offer
+            tx = next((query[k][0] for k in TX_PARAMS if query.get(k)), None)
+            got_offer = (query.get("fg_offer") or [""])[0]
+            ok = got_offer == paid.id and bool(tx)
+            sr.check("payment returns with the order", ok,
+                     f"returned with fg_offer={got_offer or '(none)'} and transaction id {tx or '(none)'}; "
+                     f"expected fg_offer={paid.id} and a transaction id")
+            if tx:
+                expected["purchase"] = purchase_params(self.funnels[i], step, paid, tx)
+        self.check_events(sr, step, records, doc, expected, "when the page loads")
+        if shoot:
+            await tab.screenshot(sr)
+        if expected["purchase"]:
+            await self._reload_check(sr, step)
+
+    def _wrong_place(self, step, via: Hop | None, path: str, arrival: Arrival) -> str:
+        status = arrival.status
+        where = f"{path} (HTTP {status}, not found)" if status == 404 else path
+        if via is None:
+            return f"the entry page {step.url} redirected to {where}"
+        prev = self.site.steps[via.step]
+        text = f"after {ACTION_WORDS[via.action]} on '{prev.id}' the visitor should reach '{step.id}' " \
+               f"({step.url}), but the browser ended up at {where}"
+        if via.action == FORM and arrival.posted_to:
+            posted = urlsplit(arrival.posted_to).path
+            owner = next((s.id for s in self.site.steps.values() if s.url == posted), None)
+            if owner is None:
+                text += f": the form posts to {posted}, which is not a page of this site"
+            elif posted != step.url:
+                text += f": the form posts to {posted} (step '{owner}') instead of its next step"
+        elif via.action == CHECKOUT:
+            owner = next((s.id for s in self.site.steps.values() if s.url == path), None)
+            if owner:
+                text += f" (step '{owner}')"
+            text += f": the test checkout returns buyers of '{prev.offer.id}' to the offer's after-payment URL"
+        return text
+
+    async def _headline(self, sr: StepResult, step) -> None:
+        want = expected_headline(step)
+        h1 = self.page.locator("h1").first
+        try:
+            visible = await h1.count() > 0 and await h1.is_visible()
+            seen = norm(await h1.inner_text()) if visible else ""
+        except Exception:  # noqa: BLE001
+            visible, seen = False, ""
+        sr.headline = seen
+        if not visible:
+            sr.check("headline visible", False, "no visible headline (h1) on the page")
+        elif want and seen != want:
+            sr.check("headline visible", False, f"the headline reads “{short(seen, 80)}” but the page's front "
+                                                f"matter says “{short(want, 80)}”")
+        else:
+            sr.check("headline visible", True, short(seen, 80))
+
+    async def _reload_check(self, sr: StepResult, step) -> None:
+        """The once-per-transaction guard: a reload of the page after payment sends no purchase anywhere."""
+        await self.page.reload(wait_until="load")
+        again = purchases_again(await self.tab.records(), await self.tab.doc(), self.vendors)
+        sr.check("purchase counted once", not again,
+                 f"reloading {step.url} sent the purchase again ({', '.join(again)}): the same order would be "
+                 "counted twice" if again else "reloading the page sends no purchase again")
