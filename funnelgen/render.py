@@ -120,7 +120,9 @@ class Renderer:
         """The one thing this page asks the visitor to do."""
         site, meta = self.site, step.meta
         if step.form:
-            return {"type": "form", "href": f"#fg-form-{step.form.id}", "label": meta.get("cta") or self.t["next"]}
+            # the same words as the form's own button: a sticky bar saying 「次へ進む」 over a registration form misleads
+            label = meta.get("cta") or step.form.button or self.t[step.traits.button]
+            return {"type": "form", "href": f"#fg-form-{step.form.id}", "label": label}
         if step.sells_by_checkout and step.offer and step.offer.checkout:
             return {"type": "checkout", "href": step.offer.checkout, "offer": step.offer.id,
                     "label": meta.get("cta") or self.t["buy"]}

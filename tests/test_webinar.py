@@ -133,3 +133,10 @@ def test_registration_for_a_past_event_fails_check(tmp_path):
     assert not [p for p in check_source(src, now=before, preview=False) if p.rule == "schedule.past-event"]
     past = [p for p in check_source(src, now=after, preview=False) if p.rule == "schedule.past-event"]
     assert past and past[0].file.endswith("pages/seminar.md") and past[0].severity == "error"
+
+
+def test_sticky_button_of_a_form_step_says_what_the_form_does(tmp_path):
+    _src, out = build_webinar(tmp_path)
+    sticky = soup(out, "seminar/index.html").find("div", class_="sticky")
+    assert sticky.find("a").get_text(strip=True) == "無料で参加登録する"
+    assert sticky.find("a")["href"] == "#fg-form-seminar"
