@@ -109,6 +109,9 @@ TRACKING = Struct({
     **{v.key: Field(v.spec, doc=f"{v.name}: {v.docs}") for v in VENDORS},
     "head": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <head> on every page"),
     "body": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <body> on every page"),
+    "on_legal_pages": Field(Bool(), default=False,
+                            doc="also load the vendor tags on the 表記, privacy and 404 pages (off: they measure nothing "
+                                "a funnel needs, and a privacy page should not track its readers)"),
 }, example="{ga4: G-XXXXXXXXXX}")
 
 LEGAL = Struct({
@@ -180,6 +183,26 @@ def load_config(src: Path) -> tuple[Path, dict]:
         raise BuildError([Problem(ctx.file, "the file must be a YAML mapping with site:, legal:, offers:, funnels: …",
                                   line=1, hint="See docs/format.md for a complete example.")])
     data = ROOT.check(raw, "", 1, ctx)
+    check_prices(data, ctx)
+    if data.get("funnels") == {}:
+        ctx.error("funnels", raw.lines.get("funnels"), "no funnel: funnels: is empty",
+                  "Add a funnel with its steps, e.g. funnels: {main: {steps: [...]}} (see docs/format.md).")
     if ctx.problems:
         raise BuildError(ctx.problems)
     return path, data
+
+
+MAX_TAX_RATE = 1  # a rate is a fraction: 0.10 is 10 %
+
+
+def check_prices(data: dict, ctx: Context) -> None:
+    """Tax rates are fractions (the currency's decimals are checked in model.py, next to prices.MINOR_UNITS)."""
+    from decimal import Decimal
+
+    for oid, offer in (data.get("offers") or {}).items():
+        lines = getattr(offer, "lines", {})
+        rate = offer.get("tax_rate")
+        if rate is not None and rate >= MAX_TAX_RATE:
+            ctx.error(f"offers.{oid}.tax_rate", lines.get("tax_rate"), f"tax_rate {rate} is not a rate: a rate is a "
+                      "fraction, at least 0 and below 1 (0.10 is 10 %)",
+                      f"Write tax_rate: {Decimal(str(rate)) / 100} (write 0.10 for 10 %).")

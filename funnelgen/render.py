@@ -18,7 +18,7 @@ from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
 from .prices import money, price_label
-from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data
+from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data, return_guard_script
 from .urls import absolute
 
 CALENDAR_FILE = "event.ics"
@@ -56,11 +56,13 @@ class Renderer:
             self._templates[kind] = self.env.select_template(kind_named(kind).template_names())
         return self._templates[kind]
 
-    def common(self) -> dict:
+    def common(self, trackers: bool = True) -> dict:
+        """What every page's template gets; `trackers=False` leaves the vendor tags out (legal pages)."""
         s = self.site
         return {
             "site": s.settings, "lang": self.lang, "t": self.t, "css": self.css, "runtime_url": self.runtime_url,
-            "tracking_head": self.head_tracking, "tracking_body": self.body_tracking,
+            "tracking_head": self.head_tracking if trackers else Markup(""),
+            "tracking_body": self.body_tracking if trackers else Markup(""),
             "raw_head": Markup(s.tracking.get("head") or ""), "raw_body": Markup(s.tracking.get("body") or ""),
             "legal_url": f"{s.prefix}legal/", "privacy_url": f"{s.prefix}privacy/", "home_url": s.prefix,
             "seller": s.legal.shop_name,
@@ -214,6 +216,8 @@ class Renderer:
             "action": self.main_action(step),
             "decline": {"href": decline.url, "label": meta.get("decline") or self.t["decline"]} if decline else None,
             "page_data": Markup(script_json(data)),
+            # on pages buyers return to: take the provider's return parameters off the address bar first
+            "return_guard": Markup(return_guard_script()) if "purchase" in data else None,
             "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
             "order_summary": step.traits.sells and step.offer is not None,
             "event": self.event_view(step), "reminder": self.reminder_view(step),
@@ -224,7 +228,8 @@ class Renderer:
     def render_legal(self) -> str:
         offers = [self.offer_view(o) for o in self.site.offers.values()]
         return self.env.get_template("legal.html").render(
-            {**self.common(), "title": self.t["legal"], "legal": self.site.legal, "offers": offers,
+            {**self.common(self.site.tracking.on_legal_pages), "title": self.t["legal"], "legal": self.site.legal,
+             "offers": offers,
              "noindex": False, "canonical": absolute(self.site.settings.base_url, f"{self.site.prefix}legal/")})
 
     def render_privacy(self) -> str:
@@ -232,12 +237,14 @@ class Renderer:
 
         vendors = [r["name"] for r in privacy_recipients(self.site.tracking, self.lang)]
         return self.env.get_template("privacy.html").render(
-            {**self.common(), "title": self.t["privacy"], "legal": self.site.legal, "vendors": vendors,
+            {**self.common(self.site.tracking.on_legal_pages), "title": self.t["privacy"], "legal": self.site.legal,
+             "vendors": vendors,
              "noindex": False, "canonical": absolute(self.site.settings.base_url, f"{self.site.prefix}privacy/")})
 
     def render_404(self) -> str:
         return self.env.get_template("404.html").render(
-            {**self.common(), "title": self.t["not_found_title"], "noindex": True, "canonical": None})
+            {**self.common(self.site.tracking.on_legal_pages), "title": self.t["not_found_title"], "noindex": True,
+             "canonical": None})
 
 
 def sitemap(site: Site) -> str:

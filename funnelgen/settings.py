@@ -87,13 +87,14 @@ class Tracking:
     vendors: dict[str, object]
     head: str | None = None
     body: str | None = None
+    on_legal_pages: bool = False
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_config(cls, data) -> Tracking:
         data = data or {}
-        vendors = {k: v for k, v in data.items() if k not in ("head", "body") and v}
-        return cls(vendors, data.get("head"), data.get("body"), _lines(data))
+        vendors = {k: v for k, v in data.items() if k not in ("head", "body", "on_legal_pages") and v}
+        return cls(vendors, data.get("head"), data.get("body"), bool(data.get("on_legal_pages")), _lines(data))
 
     def get(self, key: str, default=None):
         """The value configured for vendor `key` (or head/body)."""

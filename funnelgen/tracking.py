@@ -20,8 +20,14 @@ UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_conte
 # Ad platforms' click ids, kept with the first touch (gclid: Google, fbclid: Meta, yclid: Yahoo!,
 # ttclid: TikTok, ldtag_cl: LINE, twclid: X).
 CLICK_IDS = ("gclid", "fbclid", "yclid", "ttclid", "ldtag_cl", "twclid")
-# Where payment providers put the transaction id on the after-payment URL (Stripe: session_id).
-TRANSACTION_PARAMS = ("session_id", "transaction_id", "order_id", "orderId")
+# Where payment providers put the transaction id on the after-payment URL, and what a real one looks like:
+# Stripe Checkout's {CHECKOUT_SESSION_ID} is cs_test_… / cs_live_…
+# (https://docs.stripe.com/payments/checkout/custom-success-page); other providers' ids are plain tokens.
+# A return URL whose id does not look like one (a typed-in ?session_id=abc) counts no purchase.
+_TOKEN = r"^[A-Za-z0-9][A-Za-z0-9._-]{5,127}$"
+TRANSACTION_PARAMS = {"session_id": r"^cs_(test|live)_[A-Za-z0-9_]{6,250}$", "transaction_id": _TOKEN,
+                      "order_id": _TOKEN, "orderId": _TOKEN}
+RETURN_PARAMS = ("fg_offer", *TRANSACTION_PARAMS)
 # The funnel events and the GA4/dataLayer name of each (a GTM container maps these names).
 EVENTS = {"lead": "generate_lead", "registration": "sign_up", "view_item": "view_item",
           "begin_checkout": "begin_checkout", "purchase": "purchase"}
@@ -44,7 +50,7 @@ def privacy_recipients(tracking, language: str) -> list[dict]:
 
 def runtime_config(tracking) -> dict:
     return {
-        "keys": list(UTM_FIELDS + CLICK_IDS), "utm": list(UTM_FIELDS), "tx": list(TRANSACTION_PARAMS),
+        "keys": list(UTM_FIELDS + CLICK_IDS), "utm": list(UTM_FIELDS), "tx": list(TRANSACTION_PARAMS.items()),
         "events": EVENTS,
         "vendors": {v.key: {"names": v.event_names(value), "config": v.runtime_config(value)}
                     for v, value in enabled(tracking) if v.adapter},
@@ -61,6 +67,25 @@ def runtime_script(tracking) -> bytes:
     slots = {"CONFIG": script_json(runtime_config(tracking)), "ADAPTERS": adapters}
     text = RUNTIME_JS.read_text(encoding="utf-8")
     return _SLOT.sub(lambda m: slots[m.group(1)], text).encode("utf-8")
+
+
+def transaction_event_id(transaction_id: str) -> str:
+    """The id vendors get for a purchase instead of the provider's own transaction id: the first 32 hex digits
+    of its SHA-256, prefixed "fg_". The browser (funnel.js) and a server-side sender compute the same value,
+    so the ad platforms can deduplicate, and the raw id (which can open the provider's receipt) never leaves."""
+    import hashlib
+
+    return "fg_" + hashlib.sha256(transaction_id.encode("utf-8")).hexdigest()[:32]
+
+
+def return_guard_script() -> str:
+    """Inline, first thing in <head> of a page buyers return to: moves the provider's return parameters
+    (fg_offer, session_id, …) from the address bar into `window.__fgReturn`, before any vendor tag can read
+    the URL (tags report page_location; the raw session id must not reach them)."""
+    return ("(function(w){try{var u=new URL(w.location.href),q=u.searchParams,r={},hit=0;"
+            f"{script_json(list(RETURN_PARAMS))}.forEach(function(k){{if(q.has(k)){{r[k]=q.get(k);q.delete(k);hit=1;}}}});"
+            "if(hit){w.__fgReturn=r;var s=q.toString();"
+            "w.history.replaceState(w.history.state,'',u.pathname+(s?'?'+s:'')+u.hash);}}catch(e){}})(window);")
 
 
 def page_data(site, step, funnel_entry_of: str | None) -> dict:

@@ -16,6 +16,7 @@ import pytest
 from helpers import copy_example
 
 from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+from funnelgen.tracking import transaction_event_id
 
 pytestmark = pytest.mark.browser
 
@@ -141,18 +142,52 @@ def test_sales_page_view_and_checkout_click(rt_page, site):
     assert page.evaluate("window.dataLayer.some(a => a[0] === 'event' && a[1] === 'begin_checkout')")  # gtag call
 
 
-def test_purchase_fires_once_per_transaction(rt_page, site):
+def purchases(page) -> list[dict]:
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(50)  # the purchase waits for the id's SHA-256 (crypto.subtle is asynchronous)
+    return [e for e in events(page) if e["event"] == "purchase"]
+
+
+def test_purchase_fires_once_per_transaction_with_a_hashed_id(rt_page, site):
     page = rt_page
-    url = f"{site}/upsell/?fg_offer=starter&session_id=cs_test_abc123"
-    page.goto(url)
-    purchases = [e for e in events(page) if e["event"] == "purchase"]
-    assert len(purchases) == 1
-    assert purchases[0]["transaction_id"] == "cs_test_abc123" and purchases[0]["value"] == 1980
+    tx = "cs_test_a1B2c3D4e5F6g7H8i9J0"
+    page.goto(f"{site}/upsell/?fg_offer=starter&session_id={tx}&utm_source=x")
+    event_id = transaction_event_id(tx)
+    found = purchases(page)
+    assert len(found) == 1
+    assert found[0]["transaction_id"] == event_id and found[0]["value"] == 1980
     assert ["track", "Purchase", {"value": 1980, "currency": "JPY", "content_ids": ["starter"],
                                   "content_name": "動画講座『はじめてのステップメール設計』", "content_type": "product"},
-            {"eventID": "cs_test_abc123"}] in fbq_calls(page)
+            {"eventID": event_id}] in fbq_calls(page)
+    assert tx not in page.content() + page.url + str(events(page)) + str(fbq_calls(page))  # the raw id is gone
+    assert page.url == f"{site}/upsell/?utm_source=x"  # return parameters off the bar, the rest kept
     page.reload()
-    assert [e for e in events(page) if e["event"] == "purchase"] == []
+    assert purchases(page) == []
+
+
+def test_forged_return_urls_send_no_purchase(rt_page, site):
+    page = rt_page
+    for query in ("fg_offer=starter&session_id=cs_anything", "fg_offer=starter&session_id=abc",
+                  "fg_offer=starter&session_id=cs_test_x", "fg_offer=starter&transaction_id=%3Cscript%3E1",
+                  "fg_offer=starter&session_id=cs_live_ok%20but%20spaces"):
+        page.goto(f"{site}/upsell/?{query}")
+        assert purchases(page) == [], query
+        assert not [c for c in fbq_calls(page) if c[:2] == ["track", "Purchase"]], query
+        assert page.evaluate("(window._ltq || []).filter(a => a[1] === 'cv' && a[2].type === 'Purchase').length") == 0
+
+
+def test_tags_never_see_the_transaction_in_the_address_bar(rt_browser, site):
+    """gtag.js is answered with a script that records what it sees: the URL is already clean."""
+    context = rt_browser.new_context()
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.fulfill(
+        status=200, content_type="application/javascript",
+        body="window.__tagSaw = (window.__tagSaw || []).concat([location.href]);"))
+    page = context.new_page()
+    page.goto(f"{site}/upsell/?fg_offer=starter&session_id=cs_test_a1B2c3D4e5F6g7H8i9J0")
+    page.wait_for_load_state("load")
+    seen = page.evaluate("window.__tagSaw || []")
+    context.close()
+    assert seen and all("session_id" not in url and "fg_offer" not in url for url in seen), seen
 
 
 def test_no_purchase_without_payment(rt_page, site):

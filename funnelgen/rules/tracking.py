@@ -69,9 +69,17 @@ def _noscript_pixel(tag, fragment):
 @rule("tracking.placement", area="tracking", html=True,
       why="Vendors only count a tag in its documented place; a duplicate doubles every page view and conversion.")
 def placement(ctx, page):
-    """Each enabled tag appears exactly once per page, in <head>; noscript parts right after <body> with the same ID."""
+    """Each enabled tag appears exactly once per page, in <head>; noscript parts right after <body> with the same ID.
+    The 表記, privacy and 404 pages carry no tags unless tracking.on_legal_pages is set."""
     vendors = enabled(ctx.site.tracking)
     if not vendors:
+        return
+    if page.role != "step" and not ctx.site.tracking.on_legal_pages:
+        for vendor, _value in vendors:
+            if _count(page.doc, vendor.snippet.matches):
+                yield ctx.error(ctx.page_file(page), f"{vendor.name} is loaded on {page.url}",
+                                hint="Legal, privacy and 404 pages carry no tracking tags unless "
+                                     "tracking.on_legal_pages: true.")
         return
     doc = page.doc
     file = ctx.page_file(page)

@@ -158,18 +158,30 @@
   // View of an offer page.
   if (P.offer && P.view_item) send("view_item", P.offer);
 
-  // Purchase: only on a page a payment provider sent the buyer to, once per transaction.
+  // Purchase: only on a page a payment provider sent the buyer to (the head of such a page moved the return
+  // parameters into __fgReturn before any tag could read the URL), with a well-formed transaction id, once per
+  // transaction. Vendors get a hash of the id (transactionEventId), never the id itself.
+  function transactionEventId(tx, done) {
+    var c = w.crypto && w.crypto.subtle;
+    if (!c || !w.TextEncoder) return;
+    c.digest("SHA-256", new w.TextEncoder().encode(tx)).then(function (buf) {
+      var hex = Array.prototype.map.call(new Uint8Array(buf), function (b) { return ("0" + b.toString(16)).slice(-2); });
+      done("fg_" + hex.join("").slice(0, 32));
+    }, function () { /* no hash, no purchase event */ });
+  }
   if (P.purchase) {
-    var offerId = query.get("fg_offer") || "";
+    var ret = w.__fgReturn || {};
+    var offerId = ret.fg_offer || "";
     var bought = Object.prototype.hasOwnProperty.call(P.purchase, offerId) ? P.purchase[offerId] : null;
     var tx = null;
-    C.tx.forEach(function (k) { tx = tx || query.get(k); });
-    if (bought && tx && tx.indexOf("{") < 0) {
-      var seen = "fg_tx_" + clean(tx);
-      if (!get(local, seen)) {
+    C.tx.forEach(function (p) { var v = ret[p[0]]; if (!tx && v && new RegExp(p[1]).test(v)) tx = v; });
+    if (bought && tx) {
+      transactionEventId(tx, function (id) {
+        var seen = "fg_tx_" + id;
+        if (get(local, seen)) return;
         put(local, seen, "1");
-        send("purchase", bought, { transaction_id: tx }, tx);
-      }
+        send("purchase", bought, { transaction_id: id }, id);
+      });
     }
   }
   w.funnelgen = { page: P, touch: touch, funnel: funnel };

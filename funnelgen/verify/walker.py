@@ -28,6 +28,7 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 from ..graph import ACTION_WORDS, CHECKOUT, FORM, FunnelPath, Hop, entries
+from ..tracking import RETURN_PARAMS, TRANSACTION_PARAMS, transaction_event_id
 from ..vendors import enabled
 from .actions import act
 from .expectations import expected_funnel
@@ -36,7 +37,6 @@ from .tab import Tab
 from .tracking_checks import check_events, offer_params, purchase_params, purchases_again
 
 UTM_SOURCE, UTM_MEDIUM = "funnelgen-verify", "test"
-TX_PARAMS = ("session_id", "transaction_id", "order_id", "orderId")
 
 
 def expected_headline(step) -> str:
@@ -171,14 +171,20 @@ class Walker:
         expected = {"view_item": offer_params(self.funnels[i], step, step.offer) if sells else None, "purchase": None}
         if via is not None and via.action == CHECKOUT:
             paid = self.site.steps[via.step].offer
-            tx = next((query[k][0] for k in TX_PARAMS if query.get(k)), None)
-            got_offer = (query.get("fg_offer") or [""])[0]
+            # the page's head moved the return parameters off the address bar before any tag ran
+            received = await self.page.evaluate("() => window.__fgReturn || {}")
+            tx = next((received[k] for k in TRANSACTION_PARAMS if received.get(k)), None)
+            got_offer = received.get("fg_offer") or ""
             ok = got_offer == paid.id and bool(tx)
             sr.check("payment returns with the order", ok,
                      f"returned with fg_offer={got_offer or '(none)'} and transaction id {tx or '(none)'}; "
                      f"expected fg_offer={paid.id} and a transaction id")
+            leaked = [k for k in RETURN_PARAMS if k in query]
+            sr.check("the address bar hides the transaction", not leaked,
+                     f"the address bar still shows {', '.join(leaked)} after the page loaded: vendor tags read "
+                     "it as page_location" if leaked else "")
             if tx:
-                expected["purchase"] = purchase_params(self.funnels[i], step, paid, tx)
+                expected["purchase"] = purchase_params(self.funnels[i], step, paid, transaction_event_id(tx))
         self.check_events(sr, step, records, doc, expected, "when the page loads")
         if shoot:
             await tab.screenshot(sr)

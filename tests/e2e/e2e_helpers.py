@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from funnelgen.tracking import transaction_event_id
 from funnelgen.vendors import BY_KEY
 from funnelgen.verify.recorder import READ_JS, layer_events, parse
 from funnelgen.verify.recorder import calls as recorded_calls
@@ -148,7 +149,8 @@ class Visitor:
         self._go(lambda: self.page.locator("a[data-fg-decline]").first.click())
 
     def buy(self, offer: str) -> str:
-        """Click the offer's checkout button, check the test checkout, pay; returns the transaction id."""
+        """Click the offer's checkout button, check the test checkout, pay; returns the id vendors get for
+        the transaction (its hash: funnelgen.tracking.transaction_event_id)."""
         page = self.page
         self._go(lambda: page.locator(f"a[data-fg-checkout][data-fg-offer={offer}]").first.click())
         assert path_of(page) == f"/_fg/checkout/{offer}"
@@ -156,12 +158,14 @@ class Visitor:
         assert page.locator(f"table[data-fg-offer={offer}]").is_visible()
         self.guard.assert_clean(f"checkout {offer}")
         self._go(lambda: page.locator("form[action^='/_fg/pay/'] button[type=submit]").click())
-        q = query_of(page)
-        assert q.get("fg_offer") == offer, page.url
+        assert "fg_offer" not in query_of(page) and "session_id" not in query_of(page), page.url  # taken off the bar
+        q = page.evaluate("() => window.__fgReturn || {}")
+        assert q.get("fg_offer") == offer, q
         tx = q.get("session_id") or q.get("transaction_id")
-        assert tx and tx.startswith("cs_test_"), page.url
-        self.txs.append(tx)
-        return tx
+        assert tx and tx.startswith("cs_test_"), q
+        event_id = transaction_event_id(tx)
+        self.txs.append(event_id)
+        return event_id
 
     # -- tracking, as recorded across the whole walk ------------------------------------------
     def layer(self) -> list[dict]:

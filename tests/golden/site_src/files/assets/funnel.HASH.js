@@ -57,7 +57,7 @@
   // Filled in by the build (funnelgen/tracking.py): attribution keys, the names of transaction-id
   // parameters, the dataLayer name of each funnel event, and for every enabled vendor the names it
   // uses, its settings and the function that sends one event (funnelgen/vendors/).
-  var C = {"keys":["utm_source","utm_medium","utm_campaign","utm_term","utm_content","gclid","fbclid","yclid","ttclid","ldtag_cl","twclid"],"utm":["utm_source","utm_medium","utm_campaign","utm_term","utm_content"],"tx":["session_id","transaction_id","order_id","orderId"],"events":{"lead":"generate_lead","registration":"sign_up","view_item":"view_item","begin_checkout":"begin_checkout","purchase":"purchase"},"vendors":{"ga4":{"names":{"lead":"generate_lead","registration":"sign_up","view_item":"view_item","begin_checkout":"begin_checkout","purchase":"purchase"},"config":null},"meta_pixel":{"names":{"lead":"Lead","registration":"CompleteRegistration","view_item":"ViewContent","begin_checkout":"InitiateCheckout","purchase":"Purchase"},"config":null},"line_tag":{"names":{"lead":"Lead","registration":"Lead","purchase":"Purchase"},"config":"3f6a2c1e-8b4d-4f7a-9c2e-5d1b0a7e6f43"}}};
+  var C = {"keys":["utm_source","utm_medium","utm_campaign","utm_term","utm_content","gclid","fbclid","yclid","ttclid","ldtag_cl","twclid"],"utm":["utm_source","utm_medium","utm_campaign","utm_term","utm_content"],"tx":[["session_id","^cs_(test|live)_[A-Za-z0-9_]{6,250}$"],["transaction_id","^[A-Za-z0-9][A-Za-z0-9._-]{5,127}$"],["order_id","^[A-Za-z0-9][A-Za-z0-9._-]{5,127}$"],["orderId","^[A-Za-z0-9][A-Za-z0-9._-]{5,127}$"]],"events":{"lead":"generate_lead","registration":"sign_up","view_item":"view_item","begin_checkout":"begin_checkout","purchase":"purchase"},"vendors":{"ga4":{"names":{"lead":"generate_lead","registration":"sign_up","view_item":"view_item","begin_checkout":"begin_checkout","purchase":"purchase"},"config":null},"meta_pixel":{"names":{"lead":"Lead","registration":"CompleteRegistration","view_item":"ViewContent","begin_checkout":"InitiateCheckout","purchase":"Purchase"},"config":null},"line_tag":{"names":{"lead":"Lead","registration":"Lead","purchase":"Purchase"},"config":"3f6a2c1e-8b4d-4f7a-9c2e-5d1b0a7e6f43"}}};
   var ADAPTERS = {"ga4":function (d, cfg, w) { if (typeof w.gtag === 'function') w.gtag('event', d.name, d.params); },"meta_pixel":function (d, cfg, w) { if (typeof w.fbq !== 'function') return; var o = d.offer, m = o ? { value: o.value, currency: o.currency, content_ids: [o.id], content_name: o.name, content_type: 'product' } : {}; if (d.eventId) w.fbq('track', d.name, m, { eventID: d.eventId }); else w.fbq('track', d.name, m); },"line_tag":function (d, cfg, w) { if (typeof w._lt !== 'function') return; var cv = { type: d.name }; if (d.offer) { cv.value = d.offer.value; cv.currency = d.offer.currency; } w._lt('send', 'cv', cv, [cfg]); }};
   w.dataLayer = w.dataLayer || [];
 
@@ -158,18 +158,30 @@
   // View of an offer page.
   if (P.offer && P.view_item) send("view_item", P.offer);
 
-  // Purchase: only on a page a payment provider sent the buyer to, once per transaction.
+  // Purchase: only on a page a payment provider sent the buyer to (the head of such a page moved the return
+  // parameters into __fgReturn before any tag could read the URL), with a well-formed transaction id, once per
+  // transaction. Vendors get a hash of the id (transactionEventId), never the id itself.
+  function transactionEventId(tx, done) {
+    var c = w.crypto && w.crypto.subtle;
+    if (!c || !w.TextEncoder) return;
+    c.digest("SHA-256", new w.TextEncoder().encode(tx)).then(function (buf) {
+      var hex = Array.prototype.map.call(new Uint8Array(buf), function (b) { return ("0" + b.toString(16)).slice(-2); });
+      done("fg_" + hex.join("").slice(0, 32));
+    }, function () { /* no hash, no purchase event */ });
+  }
   if (P.purchase) {
-    var offerId = query.get("fg_offer") || "";
+    var ret = w.__fgReturn || {};
+    var offerId = ret.fg_offer || "";
     var bought = Object.prototype.hasOwnProperty.call(P.purchase, offerId) ? P.purchase[offerId] : null;
     var tx = null;
-    C.tx.forEach(function (k) { tx = tx || query.get(k); });
-    if (bought && tx && tx.indexOf("{") < 0) {
-      var seen = "fg_tx_" + clean(tx);
-      if (!get(local, seen)) {
+    C.tx.forEach(function (p) { var v = ret[p[0]]; if (!tx && v && new RegExp(p[1]).test(v)) tx = v; });
+    if (bought && tx) {
+      transactionEventId(tx, function (id) {
+        var seen = "fg_tx_" + id;
+        if (get(local, seen)) return;
         put(local, seen, "1");
-        send("purchase", bought, { transaction_id: tx }, tx);
-      }
+        send("purchase", bought, { transaction_id: id }, id);
+      });
     }
   }
   w.funnelgen = { page: P, touch: touch, funnel: funnel };
