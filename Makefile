@@ -20,3 +20,4 @@ lint:
 bench:
 	python3 benchmarks/bench_build.py
 	python3 benchmarks/bench_serve.py
+	python3 benchmarks/bench_serve_load.py

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError, Problem, rel, strictify
+from .pages import site_tree
 
 PARALLEL_THRESHOLD = 48  # below this, forking costs more than it saves
 CACHE_DIR = ".funnelgen"
@@ -103,7 +104,8 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
     override_css = site.src / "templates" / "style.css"
     css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"
-    renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css_path.read_text(encoding="utf-8"))
+    css = css_path.read_text(encoding="utf-8")  # (failure_problems names css_path on a decoding error)
+    renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css)
     return Prepared(site, warnings, theme, renderer, runtime, runtime_name)
 
 
@@ -118,9 +120,56 @@ def failure_problems(exc: BaseException, site, theme: Path | None) -> list[Probl
         return exc.problems
     if isinstance(exc, TemplateError):
         return [template_problem(exc)]
+    if isinstance(exc, RecursionError):
+        found = template_problem(exc)  # names "templates" when no template frame is on the stack
+        return [Problem(found.file, "template includes or calls itself without end", line=found.line,
+                        hint="Remove the {% include %}/{% extends %} of the template's own name (or the loop of "
+                             "templates including each other).")] if found.line else None
     if isinstance(exc, DuplicateOutput):
-        return [Problem(rel(site.config_file), f"two outputs write the same file '{exc}'",
+        cfg = rel(site.config_file) if site is not None else "site.yml"
+        return [Problem(cfg, f"two outputs write the same file '{exc}'",
                         hint="Rename the static file or change the step's slug.", rule="graph.output-paths")]
+    if isinstance(exc, UnicodeDecodeError):
+        from .yamlsource import decode_error_line
+
+        file = _file_in_traceback(exc)
+        return [Problem(rel(file) if file else "templates", f"not UTF-8 text ({exc.reason})",
+                        line=decode_error_line(file) if file else None,
+                        hint="Save the file as UTF-8 (Shift_JIS and UTF-16 are not read).")]
+    if isinstance(exc, OSError):
+        return [_os_problem(exc)]
+    return None
+
+
+_OS_HINTS = {
+    "ENOSPC": "The disk is full: free some space, or build into a folder on another disk with -o.",
+    "EDQUOT": "The disk quota is used up: free some space, or build into another folder with -o.",
+    "EACCES": "funnelgen may not write (or read) here: fix the permissions, or pick another output folder with -o.",
+    "EPERM": "funnelgen may not write (or read) here: fix the permissions, or pick another output folder with -o.",
+    "EROFS": "This file system is read-only: build into a writable folder with -o.",
+    "ENOENT": "A file or folder vanished during the build (or a symlink dangles): check the path and build again.",
+}
+
+
+def _os_problem(exc: OSError) -> Problem:
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    file = exc.filename or "."
+    return Problem(rel(file), f"could not read or write: {exc.strerror or exc}",
+                   hint=_OS_HINTS.get(name, "Check that the folder exists and is writable, then build again. "
+                                            "The previous output was left untouched."))
+
+
+def _file_in_traceback(exc: BaseException) -> str | None:
+    """The file being read when `exc` was raised (jinja loaders and our readers keep it in a local)."""
+    import traceback
+
+    for frame, _line in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        for name in ("filename", "path", "css_path"):
+            value = frame.f_locals.get(name)
+            if isinstance(value, (str, Path)) and os.path.isfile(value):
+                return str(value)
     return None
 
 
@@ -132,7 +181,13 @@ def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
     renderer, writer, checker = _STATE["renderer"], _STATE["writer"], _STATE.get("checker")
     site = renderer.site
     ref = site.page(key)
-    rendered = renderer.render_page(ref)
+    try:
+        rendered = renderer.render_page(ref)
+    except Exception as exc:  # noqa: BLE001 - explained here, where the traceback still names the template
+        problems = failure_problems(exc, site, None)
+        if problems is None:
+            raise
+        return key, problems, None  # None: nothing was written for this page
     problems, deferred = rendered.problems, []
     if checker is not None and not problems:
         problems, deferred = checker(ref, rendered.html)
@@ -172,10 +227,14 @@ def planned_outputs(prep: Prepared) -> set[str]:
                 "_headers", f"assets/{prep.runtime_name}"}
     planned |= set(prep.renderer.extra_files())
     for folder, dest in ((prep.theme / "assets", "assets/"), (site.src / "static", "")):
-        if folder.is_dir():
-            planned |= {dest + p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                        if p.is_file() and not (dest and p.name == "style.css")}  # the theme CSS is inlined
+        files, _problems = site_tree(folder, _root(site, folder))  # (write_site reports the problems)
+        planned |= {dest + name for name, _path in files if not (dest and name == "style.css")}  # CSS is inlined
     return planned
+
+
+def _root(site, folder: Path) -> Path:
+    """Symlinks under a site's own folders must stay in the site; a built-in theme's in the theme."""
+    return site.src if folder.is_relative_to(site.src) else folder
 
 
 def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=None) -> list[Problem]:
@@ -198,9 +257,12 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
         parse_html("<p></p>")  # import lxml before forking
     writer.write(f"assets/{prep.runtime_name}", prep.runtime)
     assets = prep.theme / "assets"
-    for path in sorted(assets.rglob("*")):
-        if path.is_file() and path.name != "style.css":
-            writer.write(f"assets/{path.relative_to(assets)}", path.read_bytes())
+    files, problems = site_tree(assets, _root(site, assets))
+    if problems:
+        raise BuildError(problems)
+    for name, path in files:
+        if name != "style.css":
+            writer.write(f"assets/{name}", path.read_bytes())
     reporter = reporter or NULL
     refs = site.pages()
     _STATE.update(renderer=renderer, writer=writer, checker=checker)
@@ -221,16 +283,17 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
     writer.write("robots.txt", robots(site))
     if not (site.src / "static" / "_headers").is_file():  # a site's own _headers wins
         writer.write("_headers", HEADERS)
-    if (site.src / "static").is_dir():
-        writer.copy_tree(site.src / "static")
+    if (site.src / "static").is_dir() or (site.src / "static").is_symlink():
+        writer.copy_tree(site.src / "static", root=site.src)
     problems = [p for _key, probs, _deferred in results for p in probs]
-    if checker is not None:
+    unwritten = any(deferred is None for _key, _probs, deferred in results)
+    if checker is not None and not unwritten:  # with a page missing, the site-wide checks only add noise
         problems += checker.finish([d for _key, _probs, deferred in results for d in deferred])
     return problems
 
 
 def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None,
-          strict: bool = False, reporter=None) -> BuildResult:
+          strict: bool = False, reporter=None, force: bool = False) -> BuildResult:
     """Build the site in `src` into `out` (default: src/dist), atomically; raise BuildError on problems.
 
     `strict` runs every `funnelgen check` rule and fails on warnings too. `reporter` hears the build
@@ -244,7 +307,7 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     out = Path(out) if out else src / "dist"
     reporter.build_started(src, "full")
     try:
-        result = _build(src, out, jobs, base_url, strict, reporter)
+        result = _build(src, out, jobs, base_url, strict, reporter, force)
     except BuildError as exc:
         reporter.build_finished(BuildResult(False, out if out.is_dir() else None, problems=exc.problems,
                                             seconds=time.perf_counter() - started, summary="build failed"))
@@ -255,33 +318,40 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     return result
 
 
-def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict: bool, reporter) -> BuildResult:
+def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict: bool, reporter,
+           force: bool = False) -> BuildResult:
     from .output import Staging, check_output_dir
     from .rules import PageChecker
 
-    prep = prepare(src, base_url)
-    site = prep.site
-    check_output_dir(out, src, prep.theme)
-    staging = Staging(out)
+    prep = staging = None
     try:
-        checker = PageChecker.planned(site, staging.root, planned_outputs(prep), strict=strict)
-        problems = write_site(prep, staging, jobs or default_jobs(), checker, reporter)
-        if strict:  # every check ran; warnings count as errors
-            problems = strictify(prep.warnings + problems)
+        prep = prepare(src, base_url)
+        site = prep.site
+        check_output_dir(out, src, prep.theme, force=force)
+        staging = Staging(out)
+        checker = PageChecker.planned(site, staging.root, planned_outputs(prep))
+        found = write_site(prep, staging, jobs or default_jobs(), checker, reporter)
+        problems = [p for p in found if p.severity == "error"]
+        warnings = prep.warnings + [p for p in found if p.severity != "error"]
+        if strict:  # warnings count as errors
+            problems += strictify(warnings)
         if problems:
             raise BuildError(problems)
-        staging.commit()
+        commit_warnings = staging.commit()
     except BaseException as exc:
-        staging.abort()
-        problems = failure_problems(exc, site, prep.theme)
-        if problems is None:
+        if staging is not None:
+            staging.abort()
+        problems = failure_problems(exc, prep.site if prep else None, prep.theme if prep else None)
+        if problems is None or isinstance(exc, BuildError):
             raise
         raise BuildError(problems) from None
     success = [(o.id, url) for o in site.offers.values() if (url := site.success_url(o))]
     saved = write_success_urls(site, success)
+    if site.tracking.server_events:
+        write_server_functions(site)
     n = len(site.steps)
-    return BuildResult(True, out, n, warnings=prep.warnings, success_urls=success, success_file=saved, site=site,
-                       summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}")
+    return BuildResult(True, out, n, warnings=warnings + commit_warnings, success_urls=success,
+                       success_file=saved, site=site, summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}")
 
 
 HEADERS = """/*
@@ -305,3 +375,14 @@ def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:
     except OSError:
         return None  # read-only source folder: the terminal still shows them
     return Path(rel(target))
+
+
+def write_server_functions(site) -> None:
+    """The host function that sends purchases from Stripe's webhook (docs/server-events.md), written into the
+    site folder where the host looks for functions (netlify/functions/, functions/), never into the output."""
+    from .functions import function_files
+
+    for relpath, text in function_files(site, site.tracking.server_events).items():
+        target = site.src / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")

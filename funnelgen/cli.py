@@ -18,8 +18,11 @@ from . import __version__
 SRC = click.argument("src", default=".", type=click.Path(file_okay=False, path_type=Path))
 
 
+EXIT_PROBLEMS, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 3, 130  # 2 is click's usage error (docs/cli.md)
+
+
 def run_guarded(fn, terminal=None):
-    """Run fn(); turn BuildError into exit 1 and unexpected crashes into exit 2, without tracebacks."""
+    """Run fn(); turn BuildError into exit 1, Ctrl-C into 130 and unexpected crashes into exit 3, without tracebacks."""
     from .errors import BuildError
     from .reporter import TerminalReporter
 
@@ -32,15 +35,16 @@ def run_guarded(fn, terminal=None):
             n = sum(1 for p in exc.problems if p.severity == "error")
             terminal.message(f"build failed: {n} error{'s' if n != 1 else ''}; previous output left untouched.",
                              "error")
-        sys.exit(1)
+        sys.exit(EXIT_PROBLEMS)
     except KeyboardInterrupt:
-        sys.exit(130)
+        click.secho("interrupted; the previous output was left untouched.", fg="red", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - last line of defence for users
         if os.environ.get("FUNNELGEN_DEBUG"):
             raise
         click.secho(f"internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
         click.secho("This is a bug in funnelgen; rerun with FUNNELGEN_DEBUG=1 and report the traceback.", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_INTERNAL)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,13 +59,15 @@ def main() -> None:
 @click.option("--base-url", help="Override site.base_url (e.g. a deploy preview URL).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
 @click.option("--strict", is_flag=True, help="Run every check rule and fail on warnings too.")
-def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, strict: bool) -> None:
+@click.option("--force", is_flag=True, help="Replace the output folder even if funnelgen did not write it.")
+def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, strict: bool, force: bool) -> None:
     """Build the site in SRC (default: current folder)."""
     from .build import build as run_build
     from .reporter import TerminalReporter
 
     terminal = TerminalReporter()
-    run_guarded(lambda: run_build(src, out, jobs=jobs, base_url=base_url, strict=strict, reporter=terminal), terminal)
+    run_guarded(lambda: run_build(src, out, jobs=jobs, base_url=base_url, strict=strict, reporter=terminal,
+                                  force=force), terminal)
 
 
 @main.command()

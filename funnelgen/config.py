@@ -23,6 +23,8 @@ FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox", "url", 
 ID = r"[a-z0-9][a-z0-9_-]*"
 DATETIME = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?"
 AUDIENCES = ("jp", "eu", "us")
+# Industry rule packs of `funnelgen check` (funnelgen/rules/jp_industry.py)
+INDUSTRIES = ("health-food", "cosmetics", "judo", "medical")
 
 
 _step_fields = {
@@ -50,10 +52,23 @@ FUNNEL = Struct({
     "steps": Field(ListOf(STEP_OR_REF, example="[...]"), required=True),
 }, example="{steps: [...]}")
 
+def _billing_terms(value, path, ctx) -> None:
+    """A fixed number of charges (count) and a commitment that then renews (minimum) are two different
+    contracts; a subscription says one or the other."""
+    if value.get("count") and value.get("minimum"):
+        ctx.error(f"{path}.minimum", value.lines.get("minimum"),
+                  "count (a fixed number of charges) and minimum (a commitment, then automatic renewal) exclude "
+                  "each other", "Keep count for a fixed term, or minimum for 「最低N回、以降自動更新」.")
+
+
 BILLING = Struct({
     "interval": Field(Str(choices=("week", "month", "year"), example="month"), required=True),
     "count": Field(Number(minimum=1, integer=True, example="6"), doc="number of charges; omit for until cancelled"),
-}, example="{interval: month, count: 6}")
+    "minimum": Field(Number(minimum=2, integer=True, example="3"),
+                     doc="a renewing subscription that cannot be cancelled before this many charges (最低契約期間)"),
+    "cancel_by": Field(Str(example="毎月20日までのお申し出で翌月分から解約できます"),
+                       doc="how and by when a subscription is cancelled (shown beside the price and on the 表記 page)"),
+}, example="{interval: month, count: 6}", after=_billing_terms)
 
 OFFER = Struct({
     "name": Field(Str(example="動画講座"), required=True),
@@ -69,6 +84,8 @@ OFFER = Struct({
     "payment_timing": Field(Str(example="ご注文時に決済")),
     "delivery": Field(Str(example="決済完了後すぐ")),
     "cancellation": Field(Str(example="30日間返金保証")),
+    "extra_charges": Field(Str(example="送料500円（税込）"),
+                           doc="costs besides the price for this offer (default: legal.extra_charges)"),
     "description": Field(Str(example="...")),
     "compare_at_price": Field(Number(example="29800"), doc="struck-through regular price (needs compare_at_basis)"),
     "compare_at_basis": Field(Str(example="2026年9月1日〜11月30日の通常販売価格"),
@@ -109,6 +126,12 @@ TRACKING = Struct({
     **{v.key: Field(v.spec, doc=f"{v.name}: {v.docs}") for v in VENDORS},
     "head": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <head> on every page"),
     "body": Field(Str(example="<script>...</script>"), doc="raw HTML for the end of <body> on every page"),
+    "server_events": Field(Str(choices=("netlify", "cloudflare-pages"), example="netlify"),
+                           doc="write the Stripe-webhook function that sends purchases from the server "
+                               "(docs/server-events.md) for this host"),
+    "browser_purchase": Field(Bool(), default=True,
+                              doc="send the purchase from the buyer's browser too (turn off once server_events "
+                                  "reports purchases)"),
     "on_legal_pages": Field(Bool(), default=False,
                             doc="also load the vendor tags on the 表記, privacy and 404 pages (off: they measure nothing "
                                 "a funnel needs, and a privacy page should not track its readers)"),
@@ -133,7 +156,18 @@ LEGAL = Struct({
         "third_parties": Field(Str(example="法令に基づく場合を除き…")),
         "security": Field(Str(example="…安全管理措置を講じます。")),
         "requests": Field(Str(example="開示等のご請求は…")),
-        "updated": Field(Str(r"\d{4}-\d{2}-\d{2}", "2026-11-01", "is not a date (YYYY-MM-DD)")),
+        "updated": Field(Str(r"\d{4}-\d{2}-\d{2}", "2026-11-01", "is not a date (YYYY-MM-DD)"),
+                         doc="最終改定日 (last revision), shown as 「最終改定日：2026年11月1日」"),
+        "established": Field(Str(r"\d{4}-\d{2}-\d{2}", "2025-04-01", "is not a date (YYYY-MM-DD)"),
+                             doc="制定日 (first published)"),
+        "recipients": Field(ListOf(Struct({
+            "name": Field(Str(example="株式会社〇〇（メール配信）"), required=True),
+            "country": Field(Str(example="日本"), required=True, doc="where it processes the data (個人情報保護法28条)"),
+            "purpose": Field(Str(example="メールマガジンの配信")),
+            "host": Field(Str(example="example-mail.jp"), doc="the form-action or checkout host it stands for"),
+        }, example="{name: ..., country: 日本}")), doc="other services that receive personal data (email service, "
+                                                     "booking system); Stripe, Netlify and common email services "
+                                                     "are listed automatically"),
     }, example="{purposes: [...]}"), required=True),
 }, example="{seller: ..., address: ..., phone: ..., email: ...}")
 
@@ -146,6 +180,8 @@ SITE = Struct({
     "description": Field(Str(example="...")),
     "accent_color": Field(Str(r"#[0-9a-fA-F]{6}", "'#d9480f'", "is not a colour like #d9480f"), default="#c2410c"),
     "allow_html": Field(Bool(), default=False, doc="allow raw HTML inside Markdown"),
+    "industry": Field(ListOf(Str(choices=INDUSTRIES, example="judo")),
+                      doc="switch on the industry rule packs of funnelgen check (health-food, cosmetics, judo, medical)"),
     "audience": Field(ListOf(Str(choices=AUDIENCES, example="eu")),
                       doc="whose law `funnelgen check` applies: jp (always on for language: ja), eu, us"),
 }, example="{title: ..., base_url: https://..., language: ja}")
@@ -175,8 +211,11 @@ def find_config(src: Path) -> Path:
 def load_config(src: Path) -> tuple[Path, dict]:
     """Read site.yml and validate it against the schema; raise BuildError on problems."""
     from .errors import Problem, rel
+    from .pages import link_problem
 
     path = find_config(src)
+    if (problem := link_problem(path, src)) is not None:  # its values are published (title, legal …)
+        raise BuildError([problem])
     raw = load_yaml_file(path)
     ctx = Context(rel(path))
     if not isinstance(raw, dict):

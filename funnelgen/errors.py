@@ -68,9 +68,21 @@ class BuildError(Exception):
     """The site cannot be built; carries every problem found so far."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
+        self.problems = dedupe(problems)  # the same finding from two places (a page rendered twice) once
         self.reported = False  # a reporter has shown these problems already
         super().__init__("\n".join(p.format() for p in problems))
+
+
+def dedupe(problems: list[Problem]) -> list[Problem]:
+    """Problems in order, each (file, line, message, rule) once."""
+    seen: set = set()
+    out = []
+    for p in problems:
+        key = (p.file, p.line, p.message, p.rule)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 def rel(path: Path | str) -> str:

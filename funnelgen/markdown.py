@@ -42,7 +42,6 @@ def parse_info(info: str, name: str) -> tuple[str, dict[str, str]]:
 
 _MD_CACHE: dict[bool, object] = {}
 _FENCE = re.compile(r"^[ \t]{0,3}:::+[ \t]*([A-Za-z][\w-]*)", re.M)
-_RAW_DANGER = re.compile(r"javascript:|\son[a-z]+\s*=|<script\b", re.I)
 
 
 def check_block_names(text: str, result: RenderResult) -> None:
@@ -58,48 +57,75 @@ def check_block_names(text: str, result: RenderResult) -> None:
 
 
 def check_raw_html(tok, line, result: RenderResult) -> None:
-    """With allow_html, raw HTML is the author's, but script URLs and handlers are still refused."""
+    """With allow_html, raw HTML passes an allow-list (nh3); whatever it removes is reported, never dropped silently."""
     parts = [tok] + list(tok.children or [])
     for part in parts:
-        if part.type in ("html_block", "html_inline") and raw_html_danger(part.content):
-            result.problems.append((line, "raw HTML contains a script, an on…= event handler or a javascript: URL",
-                                    "Put scripts in front matter `head:`/`body:` or tracking.head/body in site.yml."))
-            part.content = ""
+        if part.type in ("html_block", "html_inline"):
+            removed, cleaned = sanitize_html(part.content)
+            if removed:
+                result.problems.append((line, f"raw HTML contains {', '.join(removed)}, which sales pages may not use",
+                                        "Use the allowed formatting tags (see docs/format.md, allow_html); put scripts "
+                                        "in front matter `head:`/`body:` or tracking.head/body in site.yml."))
+                part.content = cleaned if part.type == "html_block" else ""
 
 
-URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset"}
+TEXT_TAGS = {"p", "br", "wbr", "hr", "b", "strong", "i", "em", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
+             "code", "pre", "kbd", "blockquote", "q", "cite", "abbr", "ruby", "rt", "rp", "span", "div",
+             "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+             "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col",
+             "a", "img", "figure", "figcaption", "details", "summary", "iframe"}
+HTML_ATTRS = {
+    "*": {"id", "class", "title", "lang"},
+    "a": {"href", "target"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "iframe": {"src", "width", "height", "title", "loading", "allowfullscreen", "referrerpolicy"},
+    "ol": {"start", "type"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"},
+    "col": {"span"}, "details": {"open"},
+}
+EMBEDS = ("https://www.youtube-nocookie.com/embed/", "https://player.vimeo.com/video/")
 
 
-def raw_html_danger(html: str) -> bool:
-    """Scripts, event handlers, srcdoc and unsafe URLs, judged on the parsed (entity-decoded) attributes."""
-    if _RAW_DANGER.search(html):
-        return True
-    from lxml import etree
-    from lxml.html import fragments_fromstring
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if tag == "iframe" and attr == "src" and not value.startswith(EMBEDS):
+        return None  # only video players are embedded
+    return value
 
-    from .urls import unsafe_url_reason
 
-    try:
-        fragments = fragments_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return False  # a lone closing tag and the like: nothing to run
-    for fragment in fragments:
-        if isinstance(fragment, str):
+def sanitize_html(html: str) -> tuple[list[str], str]:
+    """(what the allow-list removed, as '<tag>' / 'attr=\"…\" on <tag>'; the cleaned HTML)."""
+    import nh3
+
+    cleaned = nh3.clean(html, tags=TEXT_TAGS, attributes=HTML_ATTRS, attribute_filter=_attribute_filter,
+                        url_schemes={"http", "https", "mailto", "tel"}, strip_comments=True)
+    before, after = _start_tags(html), _start_tags(cleaned)
+    kept = {(tag, name, value) for tag, attrs in after for name, value in attrs}
+    after_tags = [tag for tag, _attrs in after]
+    removed: list[str] = []
+    for tag, attrs in before:
+        if tag in after_tags:
+            after_tags.remove(tag)
+        elif f"<{tag}>" not in removed:
+            removed.append(f"<{tag}>")
             continue
-        for el in fragment.iter():
-            if not isinstance(el.tag, str):
-                continue
-            if el.tag in ("script", "object", "embed", "base"):
-                return True
-            for name, value in el.attrib.items():
-                name = name.lower()
-                if name.startswith("on") or name == "srcdoc":
-                    return True
-                if name == "srcset":
-                    value = value.split(",")[0].strip().split(" ")[0]
-                if name in URL_ATTRS and unsafe_url_reason(value):
-                    return True
-    return False
+        for name, value in attrs:
+            if name != "rel" and (tag, name, value) not in kept and (what := f"{name}=\"{value[:40]}\" on <{tag}>") not in removed:
+                removed.append(what)
+    return removed, cleaned
+
+
+def _start_tags(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    from html.parser import HTMLParser
+
+    found: list = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, [(name, value or "") for name, value in attrs]))
+
+    parser = Collect(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return found
 
 
 def make_markdown(allow_html: bool = False):
@@ -126,9 +152,12 @@ def make_markdown(allow_html: bool = False):
 
 def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bool = False) -> RenderResult:
     """Render page Markdown; `block` turns each container into HTML (a theme partial)."""
+    from urllib.parse import unquote
+
     from .urls import unsafe_url_reason
 
     md = make_markdown(allow_html)
+    text = text.removeprefix("\ufeff")  # a BOM would hide the front matter (pages.split_front_matter drops it too)
     env: dict = {}
     tokens = md.parse(text, env)
     result = RenderResult("")
@@ -142,7 +171,7 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
                 url = tok.attrs.get(attr) if tok.attrs else None
                 if url is None:
                     continue
-                reason = unsafe_url_reason(str(url))
+                reason = unsafe_url_reason(unquote(str(url)))  # markdown-it encodes `java\tscript:` as java%09script:
                 if reason:
                     result.problems.append((line, f"link '{url}' {reason}", "Link to an https:// page or a site path."))
                     tok.attrs[attr] = "#"

@@ -32,6 +32,7 @@ class Offer:
     payment_timing: str | None = None
     delivery: str | None = None
     cancellation: str | None = None
+    extra_charges: str | None = None
     description: str | None = None
     line: int | None = None
     compare_at_price: Decimal | None = None  # struck-through regular price (tax-inclusive)
@@ -265,10 +266,25 @@ def _offer(oid: str, d: dict, language: str) -> Offer:
         tax_rate=Decimal(str(d["tax_rate"])), checkout=d.get("checkout"), billing=d.get("billing"),
         trial_days=d.get("trial_days"), quantity=d.get("quantity"), payment_methods=d.get("payment_methods"),
         payment_timing=d.get("payment_timing"), delivery=d.get("delivery"), cancellation=d.get("cancellation"),
+        extra_charges=d.get("extra_charges"),
         description=d.get("description"), line=getattr(d, "line", None),
         compare_at_price=Decimal(str(d["compare_at_price"])) if d.get("compare_at_price") is not None else None,
         compare_at_basis=d.get("compare_at_basis"), ends_at=d.get("ends_at"),
     )
+
+
+def _decimals(cfg: str, oid: str, d: dict, currency: str) -> list:
+    """Amounts fit the currency's minor unit: yen has none (whole numbers), the others cents."""
+    from .errors import Problem
+
+    digits, out = MINOR_UNITS.get(currency, 2), []
+    for key in ("price", "compare_at_price"):
+        value = d.get(key)
+        if value is not None and -Decimal(str(value)).normalize().as_tuple().exponent > digits:
+            rule = f"{currency} has no decimals: write a whole number" if not digits else f"at most {digits} decimals"
+            out.append(Problem(cfg, f"{value}: {rule}", key=f"offers.{oid}.{key}", line=d.lines.get(key),
+                               hint=f"Write it like: {key}: {Decimal(str(value)).quantize(Decimal(1).scaleb(-digits))}"))
+    return out
 
 
 DEFAULT_FIELDS = {
@@ -320,6 +336,7 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
     cfg = rel(config_file)
     language = data["site"]["language"]
     offers = {oid: _offer(oid, d, language) for oid, d in data["offers"].items()}
+    problems += [p for oid, d in data["offers"].items() for p in _decimals(cfg, oid, d, offers[oid].currency)]
     forms = {fid: _form(fid, d, language) for fid, d in data["forms"].items()}
     steps: dict[str, Step] = {}
     funnels: dict[str, Funnel] = {}

@@ -8,15 +8,23 @@ two pages writing one path fail loudly, even across worker processes.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import signal
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError, Problem, rel
+from .pages import site_tree
 
 IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 IGNORED_DIRS = {".git", ".svn", ".hg", "__pycache__"}
+MARKER = ".funnelgen-output"  # in every output: a folder holding it is ours to replace (the dev server hides dotfiles)
+MARKER_TEXT = "This folder is written by `funnelgen build` and replaced whole on every build.\n"
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
 
 
 class DuplicateOutput(Exception):
@@ -46,48 +54,131 @@ class Staging:
         except FileExistsError:
             raise DuplicateOutput(relpath) from None
 
-    def copy_tree(self, src: Path, dest: str = "") -> None:
-        """Copy a folder of static files; an existing file is a duplicate output."""
-        for path in sorted(src.rglob("*")):
-            if path.is_dir() or path.name in IGNORED_FILES or any(part in IGNORED_DIRS for part in path.parts):
+    def copy_tree(self, src: Path, dest: str = "", root: Path | None = None) -> None:
+        """Copy a folder of static files; an existing file is a duplicate output.
+
+        Symlinks are followed only while they stay inside `root` (the site folder; default `src`):
+        one pointing outside, or dangling, is a BuildError naming the link and its target.
+        """
+        files, problems = site_tree(src, root or src)
+        if problems:
+            raise BuildError(problems)
+        for name, path in files:
+            if path.name in IGNORED_FILES or any(part in IGNORED_DIRS for part in PurePosixPath(name).parts):
                 continue
-            relpath = str(Path(dest) / path.relative_to(src))
+            relpath = str(Path(dest) / name)
             target = self.path(relpath)
             if target.exists():
                 raise DuplicateOutput(relpath)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
 
-    def commit(self) -> None:
-        """Swap staging in: rename old away, rename new in, delete old."""
-        old = None
+    def commit(self) -> list[Problem]:
+        """Swap staging in whole; returns warnings (an old folder that could not be deleted).
+
+        On Linux one renameat2(RENAME_EXCHANGE) swaps the two folders atomically. Where the OS or file
+        system refuses it, two renames do the swap, the old folder is put back on every failure, and
+        SIGINT/SIGTERM wait until the swap is over. The output folder is always the old site or the new.
+        """
+        (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         os.chmod(self.root, 0o755)
-        if self.final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.old-", dir=self.final.parent))
-            os.rmdir(old)
-            os.rename(self.final, old)
-        os.rename(self.root, self.final)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
+        with deferred_signals():
+            if not self.final.exists():
+                os.rename(self.root, self.final)
+                return []
+            if _exchange(self.root, self.final):
+                old = self.root  # the staging path now holds the previous site
+            else:
+                old = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.old-", dir=self.final.parent))
+                os.rmdir(old)
+                os.rename(self.final, old)
+                try:
+                    os.rename(self.root, self.final)
+                except BaseException:
+                    os.rename(old, self.final)
+                    raise
+        return remove_old(old, self.final)
 
     def abort(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False where that is not available."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not glibc, not Linux
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+@contextmanager
+def deferred_signals():
+    """Hold SIGINT/SIGTERM until the block is over, then act on them (re-raised after)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda num, _frame: caught.append(num)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)  # None: set outside Python
+        for sig in caught[:1]:
+            if sig == signal.SIGINT:
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), sig)
+
+
+def remove_old(old: Path, final: Path) -> list[Problem]:
+    """Delete the previous site after the swap; a failure is a warning, never a missing output."""
+    def retry_writable(fn, path, _exc):  # a read-only sub-folder: make its parent writable and try again
+        os.chmod(os.path.dirname(path), 0o700)
+        fn(path)
+
+    try:
+        shutil.rmtree(old, onerror=retry_writable)
+    except OSError as exc:
+        return [Problem(rel(old), f"the previous output could not be deleted ({exc.strerror}); "
+                        f"{rel(final)} holds the new site", severity="warning",
+                        hint=f"Delete {rel(old)} by hand (check its permissions).")]
+    return []
+
+
 SOURCE_DIRS = ("pages", "static", "templates", ".funnelgen")
 
 
-def check_output_dir(out: Path, src: Path, theme: Path | None = None) -> None:
-    """Refuse output folders whose replacement would destroy sources.
+def check_output_dir(out: Path, src: Path, theme: Path | None = None, force: bool = False) -> None:
+    """Refuse output folders whose replacement would destroy sources or someone else's files.
 
-    The output folder is replaced whole, so it must not be (or sit inside) the
-    site folder's own sources, the theme, a parent of the site, or a repository.
+    The output folder is replaced whole, so it must not be (or sit inside) the site folder's own
+    sources, the theme, a parent of the site or the theme, or a repository; and a non-empty folder
+    must hold the MARKER of an earlier build (or the user passes --force).
     """
     out_r, src_r = out.resolve(), src.resolve()
-    protected = [src_r / name for name in SOURCE_DIRS] + ([theme.resolve()] if theme else [])
+    theme_r = theme.resolve() if theme else None
+    protected = [src_r / name for name in SOURCE_DIRS] + ([theme_r] if theme_r else [])
     bad = (out_r == src_r or out_r in src_r.parents or out_r == Path.home().resolve() or out_r == Path(out_r.anchor)
            or any(out_r == p or p in out_r.parents for p in protected)
+           or (theme_r is not None and out_r in theme_r.parents)
            or (out_r / ".git").exists() or (out_r / "site.yml").exists() or (out_r / "pages").is_dir())
     if bad:
-        raise BuildError([Problem(rel(out), "refusing to use this folder as output: it holds sources and would be replaced",
+        raise BuildError([Problem(rel(out), "refusing to use this folder as output: it holds sources (the site, "
+                                  "its theme or a repository) and would be replaced",
                                   hint="Pick an output folder of its own, e.g. -o dist.")])
+    if force or not out_r.is_dir() or (out_r / MARKER).is_file() or not any(out_r.iterdir()):
+        return
+    if (out_r / "404.html").is_file() and any((out_r / "assets").glob("funnel.*.js")):
+        return  # written by a funnelgen from before the marker
+    raise BuildError([Problem(rel(out), "refusing to replace this folder: it is not empty and was not written by "
+                              f"funnelgen (no {MARKER} in it); a build replaces the output folder whole",
+                              hint="Pick an empty or new output folder, or pass --force to replace it anyway.")])

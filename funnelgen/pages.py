@@ -6,15 +6,19 @@ stage (in a worker process), so memory stays flat however large the site is.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from .errors import Problem, rel
 from .schema import Bool, Context, Field, Number, Str, Struct, Url
-from .yamlsource import parse_yaml
+from .yamlsource import decode_error_line, parse_yaml
 
 PAGES_DIR = "pages"
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+_OPENING = re.compile(r"\A---[ \t]*\r?\n")
+MAX_PAGE_BYTES = 5_000_000  # a sales page this large will not load on a phone
+WARN_PAGE_BYTES = 1_000_000
 
 FRONT_MATTER = Struct({
     "title": Field(Str(example="無料E-book プレゼント"), doc="<title> of the page"),
@@ -35,23 +39,77 @@ FRONT_MATTER = Struct({
 }, example="{title: ...}")
 
 
+class FrontMatterError(ValueError):
+    """An opening `---` with no closing one."""
+
+
 def split_front_matter(text: str) -> tuple[str, str, int]:
-    """Return (front matter YAML, body, line where the YAML starts)."""
+    """Return (front matter YAML, body, line where the YAML starts); a leading BOM is dropped.
+
+    Raises FrontMatterError when the page opens front matter with `---` and never closes it.
+    """
+    text = text.removeprefix("\ufeff")
     m = _FRONT.match(text)
     if not m:
+        if _OPENING.match(text):
+            raise FrontMatterError("front matter opened with --- on line 1 is never closed")
         return "", text, 0
     return m.group(1), text[m.end():], 1
 
 
 def page_path(src: Path, page: str) -> Path | None:
     """A step's page inside pages/; None if it would escape the folder (checked on the text of the path)."""
-    import os
-
     root = os.path.abspath(src / PAGES_DIR)
     path = os.path.normpath(os.path.join(root, page))
     if not path.startswith(root + os.sep):
         return None
     return Path(path)
+
+
+def link_problem(path: Path, root: Path) -> Problem | None:
+    """A site file reached through a symlink must stay inside the site folder `root`; a dangling one is refused.
+
+    Nothing from outside the site folder may reach the output (a `pages/x.md -> /etc/passwd` would be published).
+    """
+    real, root_real = os.path.realpath(path), os.path.realpath(root)
+    if real == os.path.abspath(path):
+        return None  # no symlink on the way
+    if not os.path.exists(real):
+        return Problem(rel(path), f"symlink to '{real}', which does not exist",
+                       hint="Remove the link or point it at a file inside the site folder.")
+    if real != root_real and not real.startswith(root_real.rstrip(os.sep) + os.sep):
+        return Problem(rel(path), f"symlink to '{real}', outside the site folder {rel(root)}",
+                       hint="Copy the file into the site folder instead of linking to it (links are followed only "
+                            "inside the site folder, so nothing else can be published).")
+    return None
+
+
+def site_tree(folder: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """Every file under `folder` as (relative posix path, path), sorted, following symlinks that stay
+    inside `root`; links pointing outside or dangling become problems (and their files are left out)."""
+    files: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def walk(directory: Path, prefix: str) -> None:
+        real = os.path.realpath(directory)
+        if real in seen:  # a link back to a folder already walked
+            return
+        seen.add(real)
+        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+            path = Path(entry.path)
+            if entry.is_symlink() and (problem := link_problem(path, root)):
+                problems.append(problem)
+            elif entry.is_dir():
+                walk(path, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                files.append((prefix + entry.name, path))
+
+    if folder.is_symlink() and (problem := link_problem(folder, root)):
+        return [], [problem]
+    if folder.is_dir():
+        walk(folder, "")
+    return files, problems
 
 
 def load_pages(site) -> list[Problem]:
@@ -64,23 +122,45 @@ def load_pages(site) -> list[Problem]:
 
 def load_page(site, step) -> list[Problem]:
     """Read one step's page: resolve its file and validate its front matter."""
-    from .errors import BuildError
-
     cfg = rel(site.config_file)
     path = page_path(site.src, step.page)
     if path is None:
         return [Problem(cfg, f"page '{step.page}' points outside the pages/ folder", key=f"{step.defined_in}.page",
                         line=step.line, hint="Give a path relative to pages/, without '..'.")]
+    if (problem := link_problem(path, site.src)) is not None:
+        return [problem]
     if not path.is_file():
         return [Problem(cfg, f"page file '{rel(path)}' does not exist", key=f"{step.defined_in}.page", line=step.line,
                         hint=f"Create {rel(path)} (Markdown with front matter) or fix the file name.")]
     step.source = path
+    size = path.stat().st_size
+    if size > MAX_PAGE_BYTES:
+        return [Problem(rel(path), f"page is {size / 1e6:.1f} MB; pages over 5 MB are refused",
+                        hint="Split it, or move large media to static/ and link to it: a sales page that large "
+                             "will not load on a phone.")]
+    step.meta = {}
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return [Problem(rel(path), f"not UTF-8 text ({exc.reason})", hint="Save the file as UTF-8.")]
-    front, _body, offset = split_front_matter(text)
-    step.meta = {}
+        return [Problem(rel(path), f"not UTF-8 text ({exc.reason})", line=decode_error_line(path),
+                        hint="Save the file as UTF-8 (Shift_JIS and UTF-16 are not read).")]
+    if "\0" in text:
+        return [Problem(rel(path), "contains a NUL byte (not text)", line=text.count("\n", 0, text.index("\0")) + 1,
+                        hint="Remove the NUL character, or save the file again as UTF-8 text.")]
+    warnings = [] if size <= WARN_PAGE_BYTES else [Problem(
+        rel(path), f"page is {size / 1e6:.1f} MB; a sales page over 1 MB loads slowly on a phone", severity="warning",
+        hint="Shorten it, or move large media to static/ and link to it.")]
+    try:
+        front, _body, offset = split_front_matter(text)
+    except FrontMatterError as exc:
+        return [Problem(rel(path), str(exc), line=1,
+                        hint="Add a line with only --- after the front matter (title:, headline: …).")]
+    return warnings + _front_matter(step, path, front, offset)
+
+
+def _front_matter(step, path: Path, front: str, offset: int) -> list[Problem]:
+    from .errors import BuildError
+
     if not front.strip():
         return _event_fields(step, {}, rel(path))
     try:

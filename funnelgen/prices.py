@@ -14,6 +14,8 @@ MINOR_UNITS = {"JPY": 0}
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "JPY": "¥"}
 INTERVAL_JA = {"week": "週", "month": "月", "year": "年"}
 INTERVAL_EN = {"week": "week", "month": "month", "year": "year"}
+# 「3か月」「3週間」「3年」: a commitment in the interval's own unit
+PERIOD_JA = {"week": "週間", "month": "か月", "year": "年"}
 
 
 def amount(value: Decimal, currency: str) -> str:
@@ -41,11 +43,14 @@ def price_label(offer, language: str) -> str:
     billing = offer.billing
     if not billing:
         return each
-    interval, count = billing["interval"], billing.get("count")
+    interval, count, minimum = billing["interval"], billing.get("count"), billing.get("minimum")
     if language == "ja":
         text = f"{INTERVAL_JA[interval]}額{each}"
         if count:
             text += f"×{count}回（総額{money(offer.total, offer.currency, language)}）"
+        elif minimum:
+            text += (f"（最低{minimum}{PERIOD_JA[interval]}のご契約・最低お支払い総額"
+                     f"{money(offer.gross * minimum, offer.currency, language)}、以降は解約まで自動更新）")
         else:
             text += "（解約するまで自動更新）"
         if offer.trial_days:
@@ -54,11 +59,32 @@ def price_label(offer, language: str) -> str:
     text = f"{each} per {INTERVAL_EN[interval]}"
     if count:
         text += f" × {count} (total {money(offer.total, offer.currency, language)})"
+    elif minimum:
+        text += (f", minimum {minimum} {INTERVAL_EN[interval]}s (at least "
+                 f"{money(offer.gross * minimum, offer.currency, language)} in total), then renews automatically "
+                 "until cancelled")
     else:
         text += ", renews automatically until cancelled"
     if offer.trial_days:
         text = f"{offer.trial_days}-day free trial, then {text}"
     return text
+
+
+def renewal_terms(offer, labels: dict) -> str:
+    """Whether and how a subscription ends: the sentence the order summary, the checkout button's note and the
+    表記 page all show (the checks look for this exact sentence)."""
+    billing = offer.billing
+    if not billing:
+        return ""
+    if billing.get("count"):
+        text = labels["fixed_term"].format(count=billing["count"])
+    elif billing.get("minimum"):
+        text = labels["minimum_term"].format(count=billing["minimum"])
+    else:
+        text = labels["auto_renew"]
+    if not billing.get("cancel_by"):
+        return text
+    return text + (" " if text.endswith(".") else "") + billing["cancel_by"]
 
 
 def tracking_value(offer) -> float | int:

@@ -17,7 +17,7 @@ from .graph import entries
 from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
-from .prices import money, price_label
+from .prices import money, price_label, renewal_terms
 from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data, return_guard_script
 from .urls import absolute
 
@@ -78,6 +78,8 @@ class Renderer:
             "payment_timing": offer.payment_timing or self.site.legal.payment_timing,
             "delivery": offer.delivery or self.site.legal.delivery_timing,
             "cancellation": offer.cancellation or self.site.legal.returns,
+            "extra_charges": offer.extra_charges or self.site.legal.extra_charges,
+            "renewal": renewal_terms(offer, self.t),
             "description": offer.description, "checkout_host": host,
         }
 
@@ -233,12 +235,20 @@ class Renderer:
              "noindex": False, "canonical": absolute(self.site.settings.base_url, f"{self.site.prefix}legal/")})
 
     def render_privacy(self) -> str:
+        from .recipients import data_recipients, japanese_date
         from .tracking import privacy_recipients
 
         vendors = [r["name"] for r in privacy_recipients(self.site.tracking, self.lang)]
+        privacy = self.site.legal.privacy
+        recipients = data_recipients(self.site, self.lang)
+        home = LABELS["ja"]["country_japan"] if self.lang == "ja" else LABELS["en"]["country_japan"]
+        labels = (("established", self.t["established"]), ("updated", self.t["updated"]))
+        dates = [(label, japanese_date(getattr(privacy, key), self.lang)) for key, label in labels
+                 if getattr(privacy, key)]
         return self.env.get_template("privacy.html").render(
             {**self.common(self.site.tracking.on_legal_pages), "title": self.t["privacy"], "legal": self.site.legal,
-             "vendors": vendors,
+             "vendors": vendors, "recipients": recipients, "dates": dates,
+             "abroad": any(r["country"] not in ("", home) for r in recipients),
              "noindex": False, "canonical": absolute(self.site.settings.base_url, f"{self.site.prefix}privacy/")})
 
     def render_404(self) -> str:

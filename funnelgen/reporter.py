@@ -134,6 +134,11 @@ class TerminalReporter(Reporter):
         else:
             self._say(f"build failed: {n} error{'s' if n != 1 else ''}; previous output left untouched.",
                       fg="red", err=True)
+        if result.ok and result.warnings:  # one line where the host's build log shows it; check lists them
+            w = len(result.warnings)
+            src = f" {result.site.src}" if getattr(result, "site", None) is not None else ""
+            self._say(f"{w} warning{'s' if w != 1 else ''}: run `funnelgen check{src}` to list them "
+                      "(`--strict` makes them errors)", fg="yellow", err=True)
         if result.ok and result.success_urls:
             saved = f"; also saved in {result.success_file}" if result.success_file else ""
             self._say(f"after-payment redirect URLs (set these in your payment links{saved}):")

@@ -84,11 +84,16 @@ class Str(Spec):
         return value
 
 
+MAXIMUM = 10_000_000_000  # larger numbers are typos (or a 400-digit paste), not prices or counts
+
+
 class Number(Spec):
     kind = "a number"
 
-    def __init__(self, minimum: float | None = 0, integer: bool = False, example: str = "1980"):
+    def __init__(self, minimum: float | None = 0, integer: bool = False, example: str = "1980",
+                 maximum: float = MAXIMUM):
         self.minimum = minimum
+        self.maximum = maximum
         self.integer = integer
         self.example = example
         if integer:
@@ -97,18 +102,30 @@ class Number(Spec):
     def check(self, value, path, line, ctx):
         if isinstance(value, str):
             cleaned = value.replace(",", "").replace("_", "").strip()
+            if len(cleaned) > 40:
+                return self._too_large(path, line, ctx)
             try:
                 value = int(cleaned) if cleaned.lstrip("-").isdigit() else float(cleaned)
             except ValueError:
                 return self._bad(value, path, line, ctx, " (write digits only, no currency sign)")
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+            return self._too_large(path, line, ctx)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return self._bad(value, path, line, ctx)
+        if abs(value) > self.maximum:
+            return self._too_large(path, line, ctx)
         if self.integer and value != int(value):
             return self._bad(value, path, line, ctx)
         if self.minimum is not None and value < self.minimum:
             ctx.error(path, line, f"must be at least {self.minimum}, got {value}")
             return None
         return value
+
+
+    def _too_large(self, path, line, ctx) -> None:
+        ctx.error(path, line, f"is too large (at most {self.maximum:,})",
+                  f"Write it like: {path.rsplit('.', 1)[-1]}: {self.example}")
+        return None
 
 
 class Bool(Spec):

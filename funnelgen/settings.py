@@ -33,11 +33,12 @@ class SiteSettings:
     accent_color: str = "#c2410c"
     allow_html: bool = False
     audience: tuple[str, ...] = ()
+    industry: tuple[str, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_config(cls, data) -> SiteSettings:
-        return _take(cls, data, audience=tuple(data.get("audience") or ()))
+        return _take(cls, data, audience=tuple(data.get("audience") or ()), industry=tuple(data.get("industry") or ()))
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Privacy:
     security: str | None = None
     requests: str | None = None
     updated: str | None = None
+    established: str | None = None
+    recipients: list = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
 
@@ -88,13 +91,18 @@ class Tracking:
     head: str | None = None
     body: str | None = None
     on_legal_pages: bool = False
+    server_events: str | None = None  # host whose function sends purchases server-side
+    browser_purchase: bool = True
     lines: dict[str, int] = field(default_factory=dict, repr=False)
+
+    OPTIONS = ("head", "body", "on_legal_pages", "server_events", "browser_purchase")
 
     @classmethod
     def from_config(cls, data) -> Tracking:
         data = data or {}
-        vendors = {k: v for k, v in data.items() if k not in ("head", "body", "on_legal_pages") and v}
-        return cls(vendors, data.get("head"), data.get("body"), bool(data.get("on_legal_pages")), _lines(data))
+        vendors = {k: v for k, v in data.items() if k not in cls.OPTIONS and v}
+        return cls(vendors, data.get("head"), data.get("body"), bool(data.get("on_legal_pages")),
+                   data.get("server_events"), data.get("browser_purchase", True) is not False, _lines(data))
 
     def get(self, key: str, default=None):
         """The value configured for vendor `key` (or head/body)."""

@@ -30,7 +30,13 @@ def make_env(site, theme: Path):
     """Autoescaping environment: site templates/ first, then the theme's."""
     import jinja2
 
+    from .pages import site_tree
+
     search = [site.src / "templates", theme / "templates"]
+    inside = [site.src / "templates"] + ([theme] if theme.is_relative_to(site.src) else [])  # a theme of the site's own
+    problems = [p for folder in inside for p in site_tree(folder, site.src)[1]]
+    if problems:  # a template linked from outside the site folder could read (and publish) anything
+        raise BuildError(problems)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
         autoescape=True,

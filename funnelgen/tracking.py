@@ -51,7 +51,7 @@ def privacy_recipients(tracking, language: str) -> list[dict]:
 def runtime_config(tracking) -> dict:
     return {
         "keys": list(UTM_FIELDS + CLICK_IDS), "utm": list(UTM_FIELDS), "tx": list(TRANSACTION_PARAMS.items()),
-        "events": EVENTS,
+        "events": EVENTS, "browser_purchase": getattr(tracking, "browser_purchase", True),
         "vendors": {v.key: {"names": v.event_names(value), "config": v.runtime_config(value)}
                     for v, value in enabled(tracking) if v.adapter},
     }

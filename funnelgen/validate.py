@@ -24,7 +24,11 @@ def _p(site: Site, step, key: str, message: str, hint: str = "") -> Problem:
 def unknown_references(site: Site) -> Iterator[Problem]:
     for step in site.steps.values():
         for edge, target in step.edges.items():
-            if target not in site.steps:
+            if target == step.id:
+                yield _p(site, step, edge, f"step '{step.id}' sends visitors to itself ({edge}: {target})",
+                         f"Point {edge}: at the step that comes after '{step.id}' (a form posting to its own page "
+                         "loses the lead).")
+            elif target not in site.steps:
                 yield _p(site, step, edge, f"goes to unknown step '{target}'.{did_you_mean(target, site.steps)}",
                          "Use the id of a step defined under funnels: or pages:.")
         if step.offer_id and step.offer_id not in site.offers:

@@ -415,13 +415,16 @@ def test_us_renewal_terms(tmp_path):
         c["site"].update(audience=["us"])
         c["offers"]["starter"]["billing"] = {"interval": "month"}
     assert run(make(tmp_path, change, pages={"starter.md": page("本文\n\n::: cta\n:::\n")})) == []
-    cta = ('{% if action and action.type == "checkout" %}<a class="btn" href="{{ action.href }}" data-fg-checkout '
-           'data-fg-offer="{{ action.offer }}">購入する</a>{% elif action %}<a href="{{ action.href }}">次</a>{% endif %}')
+    # a site template that puts the payment link in a box of its own, away from the summary and its terms
+    sales = ('{% extends "page.html" %}{% block action %}<section id="order">{% include "partials/order_summary.html" %}'
+             '</section><div class="buy"><a class="btn" href="{{ action.href }}" data-fg-checkout '
+             'data-fg-offer="{{ action.offer }}">購入する</a></div>{% endblock %}')
     src = make(tmp_path / "b", change, pages={"starter.md": page("本文\n\n::: cta\n:::\n")},
-               templates={"partials/cta.html": cta})
+               templates={"sales.html": sales})
     problems = run(src)
     found(problems, "us.renewal-terms", "has no renewal terms next to it")
-    assert len([p for p in problems if p.rule == "us.renewal-terms"]) == 1  # the order section has them
+    assert len([p for p in problems if p.rule == "us.renewal-terms"]) == 1  # the ::: cta scrolls, it is no link
+    found(problems, "jp.final-confirmation", "does not come right after the order summary")
 
 
 # -- build and CLI -------------------------------------------------------------------------------------

@@ -119,3 +119,51 @@ def test_static_dotfiles_are_copied_and_a_site_headers_file_wins(minimal_site, t
     assert CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(out)]).exit_code == 0
     assert (out / ".nojekyll").exists() and not (out / ".DS_Store").exists()
     assert "X-Custom" in (out / "_headers").read_text()
+
+
+def test_exit_codes_problems_usage_internal_interrupt(minimal_site, tmp_path, monkeypatch):
+    from funnelgen import build as build_module
+
+    out = ["build", str(minimal_site), "-o", str(tmp_path / "out")]
+    assert CliRunner().invoke(main, ["build", "--no-such-option"]).exit_code == 2  # click usage error
+
+    def crash(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+    monkeypatch.setattr(build_module, "_build", crash)
+    result = CliRunner().invoke(main, out)
+    assert result.exit_code == 3 and "internal error: ZeroDivisionError" in result.output
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(build_module, "_build", interrupt)
+    result = CliRunner().invoke(main, out)
+    assert result.exit_code == 130 and "interrupted" in result.output
+
+
+def test_a_foreign_output_folder_needs_force(minimal_site, tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "holiday.jpg").write_bytes(b"jpeg")
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(photos)])
+    assert result.exit_code == 1 and "--force" in result.output and (photos / "holiday.jpg").exists()
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(photos), "--force"])
+    assert result.exit_code == 0, result.output
+    assert not (photos / "holiday.jpg").exists() and (photos / ".funnelgen-output").is_file()
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(photos)])  # ours now
+    assert result.exit_code == 0, result.output
+
+
+def test_build_ends_with_the_warning_count_and_the_command_that_lists_them(minimal_site, tmp_path):
+    """Warnings found by the checks (here a price without 税込 in the copy) do not stop the build, and the last
+    warning line says how many there are and how to list them."""
+    from funnelgen.check import check_source
+
+    (minimal_site / "pages" / "starter.md").write_text("---\ntitle: 講座\n---\n\n今なら29,800円でご案内します。\n",
+                                                        encoding="utf-8")
+    expected = [p for p in check_source(minimal_site, preview=False) if p.severity == "warning"]
+    result = CliRunner().invoke(main, ["build", str(minimal_site), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert any(p.rule == "jp.total-price" for p in expected)
+    n = len(expected)
+    assert f"{n} warning{'s' if n != 1 else ''}: run `funnelgen check {minimal_site}` to list them" in result.output
+    assert "29,800円" in result.output  # and the warning itself is shown

@@ -220,3 +220,90 @@ def test_slug_with_a_trailing_slash(good):
     def change(cfg):
         steps(cfg)[3]["slug"] = "thanks/"
     assert_fails(good, ["funnels.main.steps[3].slug", "is not a valid URL slug"], config=config_with(change))
+
+
+def test_front_matter_after_a_bom_is_read(good):
+    src, out, _before = good
+    (src / "pages" / "gift.md").write_bytes("\ufeff---\ntitle: 特典ページ\nheadline: 見出しです\n---\n\n本文\n".encode())
+    result = run_build(src, out)
+    assert result.exit_code == 0, result.output
+    html = (out / "gift" / "index.html").read_text(encoding="utf-8")
+    assert "見出しです</h1>" in html and "title: " not in html
+
+
+def test_front_matter_without_its_closing_line(good):
+    assert_fails(good, ["pages/gift.md:1", "never closed"],
+                 files={"pages/gift.md": "---\ntitle: a\nheadline: b\n\nbody\n"})
+
+
+def test_a_page_over_1_mb_builds_with_a_warning(good):
+    src, out, _before = good
+    (src / "pages" / "gift.md").write_text("---\ntitle: a\n---\n\n" + "あ" * 400_000 + "\n", encoding="utf-8")
+    result = run_build(src, out)
+    assert result.exit_code == 0 and "over 1 MB" in result.output, result.output
+
+
+def test_empty_funnels_is_no_funnel_at_its_key(good):
+    output = assert_fails(good, ["funnels", "no funnel"], config=config_with(lambda c: c.update(funnels={})))
+    assert "404" not in output
+
+
+def test_the_same_problem_is_reported_once(good):
+    from funnelgen.errors import BuildError, Problem
+
+    p = Problem("site.yml", "twice", line=3, rule="jp.order-button")
+    assert BuildError([p, p, Problem("site.yml", "twice", line=4)]).problems == [p, Problem("site.yml", "twice", line=4)]
+
+
+@pytest.mark.parametrize("edge", ["next", "accept", "decline"])
+def test_a_step_that_leads_to_itself(good, edge):
+    def change(cfg):
+        steps(cfg)[2].update({"kind": "upsell", "accept": "thanks", "decline": "thanks"} if edge != "next" else {})
+        steps(cfg)[2].pop("next", None) if edge != "next" else None
+        steps(cfg)[2][edge] = "starter"
+    assert_fails(good, ["itself", f"{edge}: starter"], config=config_with(change))
+
+
+def test_unwritable_output_is_a_problem_not_a_crash(good, monkeypatch):
+    import errno
+
+    from funnelgen import output
+
+    def mkdtemp(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", kwargs.get("dir"))
+    monkeypatch.setattr(output.tempfile, "mkdtemp", mkdtemp)
+    assert_fails(good, ["Read-only file system", "writable folder"])
+
+
+def test_symlinks_inside_the_site_folder_are_followed(good):
+    src, out, _before = good
+    (src / "shared").mkdir()
+    (src / "shared" / "gift.md").write_text("---\ntitle: 共有\nheadline: 共有ページ\n---\n\n本文\n", encoding="utf-8")
+    (src / "pages" / "gift.md").unlink()
+    (src / "pages" / "gift.md").symlink_to(src / "shared" / "gift.md")
+    (src / "static").mkdir()
+    (src / "static" / "files").symlink_to(src / "shared", target_is_directory=True)
+    (src / "templates").mkdir()
+    (src / "templates" / "style.css").symlink_to(src / "shared" / "gift.md")  # any text inside the site is fine
+    result = run_build(src, out)
+    assert result.exit_code == 0, result.output
+    assert "共有ページ" in (out / "gift" / "index.html").read_text(encoding="utf-8")
+    assert (out / "files" / "gift.md").is_file()
+
+
+def test_a_template_error_in_a_render_worker_names_the_template(tmp_path):
+    """Sites of 48+ pages render in worker processes; a template error there still names the template and
+    line, and no follow-on noise is reported for the pages that could not be written."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from sitegen import make_site
+
+    src = make_site(tmp_path / "site", 60)
+    (src / "templates").mkdir()
+    (src / "templates" / "page.html").write_text('{% include "page.html" %}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(src), "-o", str(tmp_path / "out"), "-j", "2"])
+    assert result.exit_code == 1 and "internal error" not in result.output
+    assert "templates/page.html:1: template includes or calls itself without end" in result.output
+    assert "links.resolve" not in result.output

@@ -1,3 +1,5 @@
+import pytest
+
 from funnelgen.markdown import parse_info, render_markdown
 
 
@@ -68,6 +70,34 @@ def test_raw_html_with_scripts_is_refused_even_when_html_is_allowed():
 
 
 def test_harmless_raw_html_and_embeds_pass_when_allowed():
-    html = '<iframe src="https://www.youtube.com/embed/x"></iframe>\n\n<p class="note">注意</p>\n'
+    html = '<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>\n\n<p class="note">注意</p>\n'
     result = render_markdown(html, echo, allow_html=True)
-    assert result.problems == [] and "youtube.com/embed" in result.html
+    assert result.problems == [] and "youtube-nocookie.com/embed" in result.html
+
+
+@pytest.mark.parametrize("html, removed", [
+    ('<svg><a><animate attributeName="href" values="&#106;avascript:alert(1)"/></a></svg>', "<animate>"),
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example/">', "<meta>"),
+    ('<iframe src="https://www.youtube.com/embed/x"></iframe>', 'src="https://www.youtube.com/embed/x" on <iframe>'),
+    ('<iframe src="https://player.vimeo.com/video/1" srcdoc="x"></iframe>', 'srcdoc="x" on <iframe>'),
+    ('<img src="x.png" onerror="alert(1)">', 'onerror="alert(1)" on <img>'),
+    ('<a href="jav&#x09;ascript:alert(1)">x</a>', "on <a>"),
+    ('<form action="https://evil.example/"><input name="card"></form>', "<form>"),
+])
+def test_allow_html_reports_what_the_sanitizer_removes(html, removed):
+    result = render_markdown("text\n\n" + html + "\n", echo, allow_html=True)
+    assert {line for line, _message, _hint in result.problems} == {3}
+    assert any(removed in message for _line, message, _hint in result.problems), result.problems
+    assert "javascript" not in result.html.replace("&#106;", "j") and "refresh" not in result.html
+
+
+def test_allow_html_keeps_sales_page_markup():
+    html = ('<details><summary>FAQ</summary><p>答え</p></details>\n\n<figure><img src="/a.png" alt="a">'
+            '<figcaption>図</figcaption></figure>\n\n<div class="box"><span class="red">赤</span></div>\n')
+    result = render_markdown(html, echo, allow_html=True)
+    assert result.problems == [] and "<figcaption>" in result.html and 'class="red"' in result.html
+
+
+def test_tab_inside_a_link_scheme_is_an_unsafe_scheme():
+    result = render_markdown("[x](<java\tscript:alert(1)>)\n", echo)
+    assert result.problems and "unsafe" in result.problems[0][1] and 'href="#"' in result.html

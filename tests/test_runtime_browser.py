@@ -198,3 +198,28 @@ def test_no_purchase_without_payment(rt_page, site):
                 f"{site}/apply/?fg_offer=constructor&session_id=cs_2", f"{site}/apply/?fg_offer=__proto__&session_id=cs_3"):
         page.goto(url)
         assert [e for e in events(page) if e["event"] == "purchase"] == [], url
+
+
+def test_no_browser_purchase_when_the_server_reports_it(rt_browser, tmp_path):
+    """tracking.browser_purchase: false (the host function sends purchases): a real return sends nothing."""
+    from funnelgen.build import build
+
+    src = copy_example(tmp_path / "site")
+    cfg = (src / "site.yml").read_text(encoding="utf-8")
+    (src / "site.yml").write_text(cfg.replace("tracking:\n", "tracking:\n  browser_purchase: false\n", 1),
+                                  encoding="utf-8")
+    out = tmp_path / "out"
+    build(src, out)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    context = rt_browser.new_context()
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.fulfill(**STUB))
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/upsell/?fg_offer=starter&session_id=cs_test_a1B2c3D4e5F6g7H8i9J0")
+        assert purchases(page) == [] and "session_id" not in page.url  # nothing sent, the bar still cleaned
+        assert not [c for c in fbq_calls(page) if c[:2] == ["track", "Purchase"]]
+    finally:
+        context.close()
+        server.shutdown()

@@ -630,3 +630,276 @@ def test_watcher_debounces_a_burst_into_one_batch(tmp_path):
     assert first.wait(TIMEOUT)
     watcher.stop()
     assert len(batches) == 1 and batches[0] == {tmp_path / f"p{i}.md" for i in range(50)}
+
+
+# -- bad input (issue "Survive every bad input", dev-server half) ------------------------------------
+def raw_request(preview: Preview, data: bytes) -> bytes:
+    """Send raw bytes; return everything the server answers until it closes (or TIMEOUT)."""
+    import socket
+
+    host, port = preview.server.server_address[:2]
+    with socket.create_connection((host, port), timeout=TIMEOUT) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and b"Connection: close" not in b"".join(chunks):
+                break
+        return b"".join(chunks)
+
+
+def test_foreign_host_is_refused_everywhere(preview, site):
+    post_form(preview, "/gift/", {"form-name": "lead", "email": "hanako@example.jp"})
+    port = preview.server.server_address[1]
+    for path in ("/_fg/", "/_fg/status", "/_fg/events", "/", "/gift/"):
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", f"localhost:{port + 1}"):
+            status, _, body = request(preview, "GET", path, headers={"Host": host})
+            assert status in (403, 421), (path, host)
+            assert "hanako" not in body and "data:" not in body
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        status, _, body = request(preview, "GET", "/_fg/", headers={"Host": host})
+        assert status == 200 and "hanako@example.jp" in body, host
+
+
+def test_cross_origin_posts_are_refused(preview, events, site):
+    port = preview.server.server_address[1]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    evil = [{"Origin": "http://evil.example"}, {"Origin": "null"}, {"Origin": f"http://localhost:{port + 1}"},
+            {"Referer": "http://evil.example/page"}]
+    for path, body in (("/gift/", "form-name=lead&email=x%40example.jp"), ("/_fg/pay/starter", "from=/starter/"),
+                       ("/_fg/form/lead", "email=x%40example.jp")):
+        for headers in evil:
+            status, resp_headers, text = request(preview, "POST", path, body, {**form, **headers})
+            assert status == 403 and "location" not in resp_headers, (path, headers)
+            assert "origin" in text.lower()
+    assert not (site / ".funnelgen" / "submissions.jsonl").exists()
+    assert not (site / ".funnelgen" / "test-orders.jsonl").exists()
+    for headers in ({"Origin": f"http://127.0.0.1:{port}"}, {"Origin": f"http://localhost:{port}"},
+                    {"Referer": f"http://127.0.0.1:{port}/optin/"}, {}):
+        status, _, _ = request(preview, "POST", "/gift/", "form-name=lead&email=ok%40example.jp", {**form, **headers})
+        assert status == 303, headers
+    status, _, _ = request(preview, "GET", "/gift/", headers={"Referer": "http://evil.example/"})
+    assert status == 200  # a link from elsewhere is a normal navigation
+
+
+def test_remote_host_allows_the_address_it_listens_on(site):
+    with Preview(site, host="127.0.0.1", port=0, allowed_hosts=["192.0.2.7"]) as p:
+        port = p.server.server_address[1]
+        assert request(p, "GET", "/_fg/status", headers={"Host": f"192.0.2.7:{port}"})[0] == 200
+        assert request(p, "GET", "/_fg/status", headers={"Host": f"evil.example:{port}"})[0] in (403, 421)
+
+
+class Boom(Exception):
+    pass
+
+
+def _explode(*_a, **_k):
+    raise Boom("renderer exploded")
+
+
+def test_internal_crash_in_a_rebuild_is_an_outcome_with_overlay(preview, events, site, monkeypatch):
+    from funnelgen.render import Renderer
+
+    workdir_before = sorted(p.name for p in preview.workdir.iterdir())
+    monkeypatch.setattr(Renderer, "render_page", _explode)
+    monkeypatch.setattr(Renderer, "render_step", _explode)
+    replace_in(site / "site.yml", "language: ja", "language: ja ")
+    data = events.wait(where=lambda d: not d["ok"])
+    text = data["problems"][0]["text"]
+    assert "internal error while building: Boom: renderer exploded" in text and "FUNNELGEN_DEBUG=1" in text
+    assert preview.reports[-1].ok is False
+    assert json.loads(get(preview, "/_fg/status")[2])["ok"] is False
+    status, _, body = get(preview, "/gift/")
+    assert status == 200 and 'id="fg-overlay"' in body and "internal error" in body  # last good site kept
+    assert sorted(p.name for p in preview.workdir.iterdir()) == workdir_before  # no staging folder leaked
+    # a page save crashing the same way is also an outcome
+    replace_in(site / "pages" / "gift.md", "---\n", "---\n")
+    assert "internal error" in events.wait(where=lambda d: not d["ok"])["problems"][0]["text"]
+    monkeypatch.undo()
+    replace_in(site / "site.yml", "language: ja ", "language: ja")
+    events.wait(where=lambda d: d["ok"])
+
+
+def test_internal_crash_in_the_first_build_keeps_serving(site, monkeypatch):
+    from funnelgen.render import Renderer
+
+    monkeypatch.setattr(Renderer, "render_page", _explode)
+    with Preview(site, port=0, debounce=0.01) as p:
+        assert p.server.outcome.ok is False
+        status, _, body = get(p, "/")
+        assert status == 500 and "internal error while building: Boom" in body
+        assert json.loads(get(p, "/_fg/status")[2])["ok"] is False
+        ev = Events(p)
+        monkeypatch.undo()
+        replace_in(site / "site.yml", "language: ja", "language: ja ")
+        ev.wait(where=lambda d: d["ok"])
+        ev.close()
+        assert get(p, "/optin/")[0] == 200
+
+
+def test_torn_submission_line_does_not_swallow_the_next(tmp_path):
+    from funnelgen.serve.capture import SUBMISSIONS, Store
+
+    store = Store(tmp_path / ".funnelgen")
+    store.append(SUBMISSIONS, {"n": 1})
+    with open(store.cache / SUBMISSIONS, "a", encoding="utf-8") as fh:
+        fh.write('{"n": 2, "fields": {"email": "ha')  # kill -9 in the middle of a write
+    store.append(SUBMISSIONS, {"n": 3})
+    assert [e["n"] for e in store.read(SUBMISSIONS)] == [3, 1]
+    with open(store.cache / SUBMISSIONS, "a", encoding="utf-8") as fh:
+        fh.write("42\n[1]\n")  # valid JSON that is no entry
+    assert [e["n"] for e in store.read(SUBMISSIONS)] == [3, 1]
+
+
+def test_listen_backlog_and_connection_cap(preview):
+    import socket
+
+    assert preview.server.request_queue_size >= 128
+    preview.server.max_connections = 3
+    host, port = preview.server.server_address[:2]
+    held = [socket.create_connection((host, port), timeout=TIMEOUT) for _ in range(3)]
+    for sock in held:
+        sock.sendall(b"GET / HTTP/1.1\r\n")  # headers never finished: each holds a thread
+    try:
+        assert raw_request(preview, b"GET /gift/ HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port).startswith(
+            b"HTTP/1.1 503")
+        status, headers, body = get(preview, "/gift/")
+        assert status == 503 and body == "too many connections to the preview; retry\n"
+    finally:
+        for sock in held:
+            sock.close()
+    preview.server.max_connections = 64
+    assert get(preview, "/gift/")[0] == 200
+
+
+def test_slowloris_headers_are_cut_off(preview):
+    import socket
+    import time
+
+    preview.server.header_timeout = 0.5
+    host, port = preview.server.server_address[:2]
+    sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    started = time.monotonic()
+    sock.sendall(b"GET / HTTP/1.1\r\n")
+    try:
+        while time.monotonic() - started < TIMEOUT:  # one header line every 0.1 s: never idle long
+            sock.sendall(b"X-Slow: 1\r\n")
+            time.sleep(0.1)
+    except OSError:
+        pass  # the server closed the connection
+    assert time.monotonic() - started < 5
+    sock.close()
+
+
+def test_deeply_nested_json_is_a_400(preview, site):
+    port = preview.server.server_address[1]
+    for body in ("[" * 100_000, '{"a":' * 40 + "1" + "}" * 40):
+        status, _, text = request(preview, "POST", "/gift/", body, {"Content-Type": "application/json"})
+        assert status == 400 and "nested" in text, body[:10]
+    status, _, _ = request(preview, "POST", "/gift/", '{"form-name": "lead", "a": {"b": [1]}}',
+                           {"Content-Type": "application/json", "Origin": f"http://127.0.0.1:{port}"})
+    assert status == 303
+
+
+def test_past_countdown_on_a_page_save_is_refused_like_build(preview, events, site):
+    page = site / "pages" / "gift.md"
+    good = page.read_text(encoding="utf-8")
+    lines = good.count("\n")
+    page.write_text(good + '\n::: countdown 終了 ends_at="2020-01-31 23:59"\n:::\n', encoding="utf-8")
+    data = events.wait(where=lambda d: not d["ok"])
+    problem = data["problems"][0]
+    assert problem["rule"] == "jp.countdown" and problem["file"].endswith("gift.md")
+    assert problem["message"] == "countdown ended at 2020-01-31 23:59, but the page is still published"
+    assert problem["line"] == lines + 2
+    assert preview.reports[-1].ok is False
+    page.write_text(good, encoding="utf-8")
+    assert events.wait(where=lambda d: d["ok"])["ok"]
+
+
+def test_page_save_runs_the_countdown_check_of_build(site):
+    from funnelgen.serve import DevBuilder
+
+    builder = DevBuilder(site, site.parent / "work")
+    assert builder(None).ok
+    page = site / "pages" / "gift.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n::: countdown 締切 ends_at="2020-01-31 23:59"\n:::\n',
+                    encoding="utf-8")
+    outcome = builder({page})
+    assert outcome.paths is not None and not outcome.ok  # a single-page save, refused
+    assert [p.rule for p in outcome.problems] == ["jp.countdown"]
+    builder.close()
+
+
+def _serve_process(site: Path, tmp: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "funnelgen", "serve", str(site), "--port", "0"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:  # blocks until the server says it is serving (or exits)
+        lines.append(line)
+        if line.startswith("serving "):
+            return proc, lines
+    proc.wait(TIMEOUT)
+    raise AssertionError("serve did not start:\n" + "".join(lines))
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("signame, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_serve_exits_with_the_signal_code_and_removes_its_temp_folder(site, tmp_path, signame, code):
+    import os
+    import signal
+    import socket
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    host = socket.gethostname()
+    stale, alive, unmarked = tmp / "funnelgen-serve-stale", tmp / "funnelgen-serve-alive", tmp / "funnelgen-serve-x"
+    for folder, owner in ((stale, f"{_dead_pid()} {host}"), (alive, f"{os.getpid()} {host}"), (unmarked, None)):
+        (folder / "site").mkdir(parents=True)
+        if owner:
+            (folder / ".funnelgen-serve-owner").write_text(owner + "\n", encoding="utf-8")
+    proc, _ = _serve_process(site, tmp)
+    try:
+        ours = [p for p in tmp.glob("funnelgen-serve-*") if p not in (alive, unmarked)]
+        assert len(ours) == 1 and (ours[0] / ".funnelgen-serve-owner").read_text().split()[0] == str(proc.pid)
+        assert not stale.exists() and alive.exists() and unmarked.exists()  # only a dead owner's folder goes
+        proc.send_signal(getattr(signal, signame))
+        assert proc.wait(TIMEOUT) == code
+        assert not ours[0].exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+def test_a_closed_event_stream_frees_its_connection_before_the_next_ping(preview):
+    """Pages that navigate away close their live-reload stream; the server notices within about a second
+    (the next ping is 15 s away), so closed streams never count against the connection cap."""
+    import socket
+    import time
+
+    host, port = preview.server.server_address[:2]
+    sock = socket.create_connection((host, port))
+    sock.sendall(f"GET /_fg/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+    received = b""
+    while b"event: hello" not in received:
+        received += sock.recv(4096)
+    assert preview.server.hub.clients == 1
+    sock.close()
+    deadline = time.monotonic() + 5  # bounded wait for the server to notice; not a speed assertion
+    while preview.server.hub.clients and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert preview.server.hub.clients == 0

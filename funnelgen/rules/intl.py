@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import LABELS
+from ..prices import renewal_terms as renewal_sentence
 from ..vendors import GATED, VENDORS
 from .registry import audience_rule
 
@@ -102,7 +103,7 @@ def renewal_terms(ctx, page):
         offer = ctx.site.offers.get(a.get("data-fg-offer") or "")
         if offer is None or not offer.billing:
             continue
-        renewal = t["auto_renew"] if not offer.charges else t["fixed_term"].format(count=offer.charges)
+        renewal = renewal_sentence(offer, t)
         near = a.parent.text if a.parent is not None else ""
         if renewal not in near:
             file, line = ctx.where(page, a.text)

@@ -62,9 +62,11 @@ COUNTDOWN = re.compile(r"^\s*:{3,}\s*countdown\b(.*)$")
 EVERGREEN = re.compile(r"\b(duration|minutes|hours|days|seconds|evergreen|per_visitor|reset|relative)\b", re.I)
 
 
-@jp_rule("jp.countdown",
-         why="景品表示法 (有利誤認): a deadline that is not real, or has passed while the offer runs on, is a false "
-             "'limited time' claim (措置命令 2025-03-27).")
+COUNTDOWN_WHY = ("景品表示法 (有利誤認): a deadline that is not real, or has passed while the offer runs on, is a false "
+                 "'limited time' claim (措置命令 2025-03-27).")
+
+
+@jp_rule("jp.countdown", why=COUNTDOWN_WHY)
 def countdown(ctx):
     """Countdowns and offer deadlines use one absolute end time, never per-visitor timers, and are not past."""
     lang = ctx.site.language
@@ -77,33 +79,38 @@ def countdown(ctx):
             yield ctx.error(ctx.cfg, f"offer '{offer.id}' ended at {offer.ends_at} but step '{sellers[0]}' still "
                                      "sells it", key=f"offers.{offer.id}.ends_at", line=offer.line,
                             hint="Take the step down, or set a new real deadline (and honour it).")
-    from ..errors import rel
 
-    for step in ctx.site.steps.values():
-        file = rel(step.source) if step.source else step.page
-        for i, line in enumerate(ctx.source_lines(step), 1):
-            m = COUNTDOWN.match(line)
-            if not m:
-                continue
-            _title, attrs = parse_info("countdown" + m.group(1), "countdown")
-            if EVERGREEN.search(" ".join(attrs)):
-                yield ctx.error(file, "per-visitor (evergreen) countdowns are not supported: the deadline must be the "
-                                      "same for everyone", line=i, hint='Use ends_at="2026-12-31 23:59".')
-                continue
-            value = attrs.get("ends_at", "")
-            end = parse_deadline(value, lang) if value else None
-            if end is None:
-                yield ctx.error(file, f"countdown needs an absolute ends_at date and time (got '{value}')", line=i,
-                                hint='Write ::: countdown ends_at="2026-12-31 23:59" (JST unless you add +09:00 etc.).')
-            elif end < ctx.now:
-                yield ctx.error(file, f"countdown ended at {value}, but the page is still published", line=i,
-                                hint="Remove the countdown (and the offer, if it was limited), or set a real new "
-                                     "deadline.")
-            elif step.offer and step.offer.ends_at:
-                offer_end = parse_deadline(step.offer.ends_at, lang)
-                if offer_end and end != offer_end:
-                    yield ctx.warn(file, f"countdown ends at {value} but offer '{step.offer.id}' ends at "
-                                         f"{step.offer.ends_at}", line=i, hint="Use the same deadline in both places.")
+
+@jp_rule("jp.countdown", html=True, why=COUNTDOWN_WHY)
+def page_countdowns(ctx, page):
+    """The page part: every `::: countdown` in the step's Markdown (so serve's single-page saves check it too)."""
+    step = page.step
+    if step is None:
+        return
+    lang, file = ctx.site.language, ctx.page_file_of(step)
+    for i, line in enumerate(ctx.source_lines(step), 1):
+        m = COUNTDOWN.match(line)
+        if not m:
+            continue
+        _title, attrs = parse_info("countdown" + m.group(1), "countdown")
+        if EVERGREEN.search(" ".join(attrs)):
+            yield ctx.error(file, "per-visitor (evergreen) countdowns are not supported: the deadline must be the "
+                                  "same for everyone", line=i, hint='Use ends_at="2026-12-31 23:59".')
+            continue
+        value = attrs.get("ends_at", "")
+        end = parse_deadline(value, lang) if value else None
+        if end is None:
+            yield ctx.error(file, f"countdown needs an absolute ends_at date and time (got '{value}')", line=i,
+                            hint='Write ::: countdown ends_at="2026-12-31 23:59" (JST unless you add +09:00 etc.).')
+        elif end < ctx.now:
+            yield ctx.error(file, f"countdown ended at {value}, but the page is still published", line=i,
+                            hint="Remove the countdown (and the offer, if it was limited), or set a real new "
+                                 "deadline.")
+        elif step.offer and step.offer.ends_at:
+            offer_end = parse_deadline(step.offer.ends_at, lang)
+            if offer_end and end != offer_end:
+                yield ctx.warn(file, f"countdown ends at {value} but offer '{step.offer.id}' ends at "
+                                     f"{step.offer.ends_at}", line=i, hint="Use the same deadline in both places.")
 
 
 COMPARE_WHY = ("景品表示法 (二重価格): a struck-through 'regular price' is only lawful if it really was the price "
@@ -127,21 +134,34 @@ def compare_at_price(ctx):
                                      f"price {offer.gross}", key=f"{key}.compare_at_price", line=offer.line)
 
 
+# A regular price compared in prose: 「通常6,600円（税込）のところ2,980円」, 「定価9,800円→4,980円」.
+REFERENCE_PRICE = re.compile(r"(通常|定価|元値|正規|参考|本来|いつもは|普段は)(価格|料金|販売価格)?(は)?[:：]?\s*"
+                             r"(?:[¥￥]\s*[0-9０-９][0-9０-９,，]*|[0-9０-９][0-9０-９,，.]*\s*万?円)(（[^）]{0,12}）)?\s*"
+                             r"(のところ|→|⇒|➡|から|が今なら|が今だけ|が特別に)")
+
+
 @jp_rule("jp.compare-at-price", html=True, why=COMPARE_WHY)
 def struck_prices(ctx, page):
-    """Struck-through prices in the copy state their basis on the page."""
+    """Reference prices in the copy, struck through (~~6,600円~~) or in prose (「通常6,600円のところ」), state
+    their basis on the page (二重価格)."""
     if page.step is None:
         return
+    bases = [o.compare_at_basis for o in ctx.site.offers.values() if o.compare_at_basis]
+    if any(b in page.doc.text for b in bases):
+        return
+    hint = ("Set offers.<id>.compare_at_price and compare_at_basis, and write the basis next to the price "
+            "(when and how long it sold at that price), or drop the comparison.")
     for el in page.doc.find(None, lambda e: e.tag in ("del", "s", "strike")):
-        if not PRICE.search(el.text):
-            continue
-        bases = [o.compare_at_basis for o in ctx.site.offers.values() if o.compare_at_basis]
-        page_text = page.doc.text
-        if not any(b in page_text for b in bases):
+        if PRICE.search(el.text):
             file, line = ctx.where(page, el.text)
             yield ctx.error(file, f"struck-through price '{el.text}' on {page.url} does not state its basis",
-                            line=line, hint="Set offers.<id>.compare_at_price and compare_at_basis, and write the "
-                                            "basis next to the price.")
+                            line=line, hint=hint)
+    for el in page.doc.els:
+        m = REFERENCE_PRICE.search(el.own_text) if el.tag not in ("script", "style", "del", "s", "strike") else None
+        if m:
+            file, line = ctx.where(page, m.group(0), m.group(0)[:8])
+            yield ctx.error(file, f"'{m.group(0)}' on {page.url} compares with a regular price but does not state "
+                                  "its basis", line=line, hint=hint)
 
 
 COMPENSATED = re.compile(r"compensated=[\"']?([^\"'\s]*)")

@@ -101,9 +101,24 @@ PRIVACY_SECTIONS = {
 }
 
 
-@jp_rule("jp.privacy-sections", html=True,
-         why="個人情報保護法32条 (2022): the business name, address, representative, purposes, request procedure, "
-             "complaint contact and security measures must be published.")
+PRIVACY_WHY = ("個人情報保護法32条 (2022): the business name, address, representative, purposes, request procedure, "
+               "complaint contact and security measures must be published; 28条: data sent abroad names the country.")
+
+
+@jp_rule("jp.privacy-sections", why=PRIVACY_WHY)
+def privacy_recipients_known(ctx):
+    """Every service that receives the site's personal data is named with its country."""
+    from ..recipients import data_recipients
+
+    for r in data_recipients(ctx.site, "ja"):
+        if not r["country"]:
+            yield ctx.warn(ctx.cfg, f"the privacy policy cannot say who '{r['host']}' is or where it processes the "
+                                    "personal data your form sends there", key="legal.privacy.recipients",
+                           line=ctx.line_of("legal.privacy"),
+                           hint=f"Add it under legal.privacy.recipients: {{name: …, country: 日本, host: {r['host']}}}.")
+
+
+@jp_rule("jp.privacy-sections", html=True, why=PRIVACY_WHY)
 def privacy_sections(ctx, page):
     """The privacy page has every required section: who, purposes, sharing, security, requests and complaints."""
     if page.role != "privacy":
@@ -120,6 +135,12 @@ def privacy_sections(ctx, page):
     for purpose in ctx.site.legal.privacy.purposes:
         if purpose not in text:
             yield ctx.error(page.url, f"the privacy policy does not list the purpose '{purpose}'")
+    from ..recipients import data_recipients
+
+    for r in data_recipients(ctx.site, lang):
+        if r["name"] not in text:
+            yield ctx.error(page.url, f"the privacy policy does not name '{r['name']}', which receives personal data",
+                            hint="Keep the recipients table of privacy.html.")
 
 
 @jp_rule("jp.external-transmission", html=True,

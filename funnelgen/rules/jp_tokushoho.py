@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import LABELS
+from ..prices import renewal_terms
 from .jp_advertising import PRICE
 from .registry import audience_rule
 
@@ -69,18 +70,31 @@ LEGAL_ROWS = {
 }
 
 
+def _rows(table) -> dict[str, str]:
+    rows = {}
+    for tr in table.find("tr"):
+        th, td = tr.find("th"), tr.find("td")
+        if th and td:
+            rows[th[0].text] = td[0].text
+    return rows
+
+
+# The rows every offer's own section of the 表記 page must fill (price, costs, payment, delivery, returns).
+OFFER_ROWS = {"ja": ("販売価格", "商品代金以外の必要料金", "お支払い方法", "お支払い時期", "商品の引渡時期", "返品・キャンセル"),
+              "en": ("Prices", "Additional charges", "Payment methods", "Payment timing", "Delivery",
+                     "Returns and cancellation")}
+
+
 @jp_rule("jp.tokushoho-page", html=True,
          why="特定商取引法11条: the 表記 page itself must show every item (or the lawful 'on request' sentence).")
 def tokushoho_page(ctx, page):
-    """The generated 特定商取引法に基づく表記 page shows every row, and the 'provided on request' sentence where used."""
+    """The generated 特定商取引法に基づく表記 page shows every row, the 'provided on request' sentence where used, and
+    for every offer its own price, costs, payment, delivery and cancellation terms (a subscription its term)."""
     if page.role != "legal":
         return
-    rows = {}
-    for tr in page.doc.find("tr"):
-        th = tr.find("th")
-        td = tr.find("td")
-        if th and td:
-            rows[th[0].text] = td[0].text
+    offer_sections = page.doc.find("section", lambda e: e.has_class("offer-terms"))
+    common = [t for t in page.doc.find("table") if not t.closest(lambda e: e.has_class("offer-terms"))]
+    rows = _rows(common[0]) if common else {}
     lang = "ja" if ctx.site.language == "ja" else "en"
     for label in LEGAL_ROWS[lang]:
         if not rows.get(label):
@@ -92,9 +106,20 @@ def tokushoho_page(ctx, page):
         if on_request not in rows.get(label, ""):
             yield ctx.error(page.url, f"legal.on_request lists {key} but the 表記 page does not say it is provided "
                                       f"on request ('{on_request}')", hint="Use the theme's legal.html.")
+    sections = {s.get("data-fg-offer"): s for s in offer_sections}
+    t = LABELS[lang]
     for offer in ctx.site.offers.values():
         if " ".join(offer.name.split()) not in rows.get(LEGAL_ROWS[lang][5], ""):  # the page text is collapsed
             yield ctx.error(page.url, f"the price of '{offer.name}' is missing from the 表記 page")
+        section = sections.get(offer.id)
+        own = _rows(section.find("table")[0]) if section is not None and section.find("table") else {}
+        missing = [label for label in OFFER_ROWS[lang] if not own.get(label)]
+        if missing:
+            yield ctx.error(page.url, f"the 表記 page has no terms of its own for '{offer.name}' "
+                                      f"({', '.join(missing)})",
+                            hint="Keep the per-offer sections of legal.html; fill the offer's keys or legal:.")
+        elif offer.billing and " ".join(renewal_terms(offer, t).split()) not in section.text:
+            yield ctx.error(page.url, f"the 表記 page does not state the term and renewal of '{offer.name}'")
 
 
 def _shows_price(page) -> bool:
@@ -134,6 +159,19 @@ def final_confirmation(ctx, page):
         yield ctx.error(file, f"{page.url} sells '{step.offer.id}' but shows no order summary",
                         hint="Keep {% include \"partials/order_summary.html\" %} next to the order button.")
         return
+    # With a payment link the site's page is the last one the buyer reads before paying: every link to the
+    # checkout must follow the full summary, in the same section (earlier buttons scroll to it).
+    order = {id(e): i for i, e in enumerate(page.doc.els)}
+    summary = tables[0]
+    section = summary.closest(lambda e: e.tag in ("section", "form", "main", "article", "div"))
+    for link in page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs):
+        inside = section is not None and any(a is section for a in link.ancestors())
+        if not inside or order[id(link)] < order[id(summary)]:
+            where, line = ctx.where(page, link.text)
+            yield ctx.error(where, f"checkout link '{link.text}' on {page.url} does not come right after the order "
+                                   "summary", line=line,
+                            hint="Let buttons in the copy scroll to the summary (::: cta does), and keep the payment "
+                                 "link in the order section after partials/order_summary.html.")
     rows = {}
     for tr in tables[0].find("tr"):
         th, td = tr.find("th"), tr.find("td")
@@ -160,7 +198,11 @@ def final_confirmation(ctx, page):
             yield ctx.error(file, f"the subscription on {page.url} does not show the price per charge ({each})")
         if offer.charges and money(offer.total, offer.currency, ctx.site.language) not in price:
             yield ctx.error(file, f"the subscription on {page.url} does not show the total price")
-        renewal = t["auto_renew"] if not offer.charges else t["fixed_term"].format(count=offer.charges)
+        minimum = offer.billing.get("minimum")
+        if minimum and money(offer.gross * minimum, offer.currency, ctx.site.language) not in price:
+            yield ctx.error(file, f"the subscription on {page.url} does not show the minimum total of its "
+                                  f"{minimum}-charge commitment")
+        renewal = renewal_terms(offer, t)
         if renewal not in terms:
             yield ctx.error(file, f"the subscription on {page.url} does not say whether it renews automatically")
 

@@ -39,10 +39,6 @@ class Rule:
         fn = self.site or self.page or self.output or self.graph
         return (fn.__doc__ or "").strip().split("\n\n")[0] if fn else ""
 
-    def runs_in_build(self, strict: bool) -> bool:
-        """Error-level rules run inside every build; `--strict` and `funnelgen check` run all of them."""
-        return strict or self.severity == "error"
-
 
 RULES: list[Rule] = []
 _BY_ID: dict[str, Rule] = {}

@@ -16,13 +16,14 @@ from .registry import RULES, stamp
 
 
 class PageChecker:
-    """`strict`: every rule and every severity (`funnelgen check`, `--strict`); else the error-level rules."""
+    """Every rule, every finding: errors and warnings alike. The caller decides what stops it (a build stops
+    on errors and counts the warnings; `--strict` and `funnelgen check` treat warnings as errors)."""
 
-    def __init__(self, site, outputs: Outputs, strict: bool = False, *, preview: bool | None = None, now=None):
-        self.site, self.outputs, self.strict = site, outputs, strict
+    def __init__(self, site, outputs: Outputs, *, preview: bool | None = None, now=None):
+        self.site, self.outputs = site, outputs
         self.options = {"preview": preview, "now": now}
         self.ctx = CheckContext(site, outputs, **self.options)
-        self.rules = [r for r in RULES if r.runs_in_build(strict)]
+        self.rules = list(RULES)
 
     @classmethod
     def planned(cls, site, out_dir: Path, planned: set[str], **kw) -> PageChecker:
@@ -34,13 +35,10 @@ class PageChecker:
         """For a folder whose files all exist (serve's single-page saves)."""
         return cls(site, WrittenOutputs(site, out_dir), **kw)
 
-    def _keep(self, problems: list[Problem]) -> list[Problem]:
-        return problems if self.strict else [p for p in problems if p.severity == "error"]
-
     def check_page(self, page: BuiltPage) -> list[Problem]:
         ctx = self.ctx
         try:
-            return self._keep([p for r in self.rules if r.page for p in stamp(r, r.page(ctx, page))])
+            return [p for r in self.rules if r.page for p in stamp(r, r.page(ctx, page))]
         finally:
             page.release()
             ctx.forget_source(page.step)
@@ -59,7 +57,7 @@ class PageChecker:
         link_rule = next(r for r in RULES if r.id == "links.resolve")
         problems = [replace(problem, rule=link_rule.id, why=link_rule.why) for path, frag, problem in deferred
                     if (ids := written.anchor_ids(path)) is not None and frag not in ids]
-        finisher = PageChecker(self.site, written, self.strict, **self.options)
+        finisher = PageChecker(self.site, written, **self.options)
         for page in special_pages(self.site):
             page.path = written.out / page.rel
             if page.path.is_file():
@@ -68,4 +66,4 @@ class PageChecker:
             for part in (r.site, r.output):
                 if part is not None:
                     problems += stamp(r, part(ctx))
-        return self._keep(problems)
+        return problems

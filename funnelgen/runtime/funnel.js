@@ -175,7 +175,7 @@
     var bought = Object.prototype.hasOwnProperty.call(P.purchase, offerId) ? P.purchase[offerId] : null;
     var tx = null;
     C.tx.forEach(function (p) { var v = ret[p[0]]; if (!tx && v && new RegExp(p[1]).test(v)) tx = v; });
-    if (bought && tx) {
+    if (bought && tx && C.browser_purchase !== false) {  // off when the host's function reports purchases
       transactionEventId(tx, function (id) {
         var seen = "fg_tx_" + id;
         if (get(local, seen)) return;

@@ -19,7 +19,6 @@ Pieces (each testable alone):
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -28,10 +27,12 @@ from .livereload import client_snippet, inject
 from .preview import PreviewApp
 from .server import DevServer
 from .watcher import Watcher
+from .workdir import make_workdir
 
 __all__ = ["DevBuilder", "DevServer", "Outcome", "Preview", "main"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143  # 128 + the signal number, as a shell reports a process it killed
 
 
 def settle_memory() -> None:
@@ -52,20 +53,21 @@ class Preview:
 
     def __init__(self, src: Path, host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.02,
                  jobs: int | None = None, reporter=None, poll: bool = False, cache_dir: Path | None = None,
-                 watch: bool = True):
+                 watch: bool = True, allowed_hosts=()):
         """`reporter` hears every build (the dev server always does); `cache_dir`: where captured posts go
-        (default SRC/.funnelgen); `watch=False`: build once, no watcher (verify walks a fixed site)."""
+        (default SRC/.funnelgen); `watch=False`: build once, no watcher (verify walks a fixed site);
+        `allowed_hosts`: more names the browser may use for the server (Host), besides loopback and `host`."""
         from ..reporter import Fanout
 
         self.src = Path(src)
         self.watch = watch
-        self.workdir = Path(tempfile.mkdtemp(prefix="funnelgen-serve-"))
+        self.workdir = make_workdir()
         try:
             self.builder = DevBuilder(self.src, self.workdir, jobs)
             self.app = PreviewApp(self.builder, self.src)
             if cache_dir is not None:
                 self.app.cache = Path(cache_dir)
-            self.server = DevServer((host, port), self.builder, self.app)
+            self.server = DevServer((host, port), self.builder, self.app, allowed_hosts)
             self.builder.reporter = Fanout(self.server, reporter)  # the browsers first, then the terminal
         except BaseException:
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -128,7 +130,8 @@ class Preview:
 
 def main(src: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
          allow_remote: bool = False, poll: bool = False) -> None:
-    """The `funnelgen serve` command: runs until Ctrl-C, then removes its temp folder."""
+    """The `funnelgen serve` command: runs until Ctrl-C (exit 130) or SIGTERM (exit 143), then removes its temp
+    folder."""
     import errno
     import signal
     import sys
@@ -153,20 +156,21 @@ def main(src: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
     if host not in LOOPBACK:
         click.secho(f"warning: serving on {host}: anyone who can reach this machine can see the preview "
                     "and the captured submissions.", fg="yellow", err=True)
-    try:
-        preview = Preview(src, host, port, reporter=terminal, poll=poll)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            click.secho(f"error: port {port} on {host} is already in use.\n  fix: stop the other server, or pick "
-                        f"another port: funnelgen serve --port {port + 1} (or --port 0 for any free one).",
-                        fg="red", err=True)
-        else:
-            click.secho(f"error: cannot listen on {host}:{port}: {exc.strerror}", fg="red", err=True)
-        sys.exit(1)
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # before the temp folder exists
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
+    preview, code = None, 0
     try:
+        try:
+            preview = Preview(src, host, port, reporter=terminal, poll=poll)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                click.secho(f"error: port {port} on {host} is already in use.\n  fix: stop the other server, or pick "
+                            f"another port: funnelgen serve --port {port + 1} (or --port 0 for any free one).",
+                            fg="red", err=True)
+            else:
+                click.secho(f"error: cannot listen on {host}:{port}: {exc.strerror}", fg="red", err=True)
+            sys.exit(1)
         preview.start()
         url = preview.url + preview.builder.prefix
         click.echo(f"serving {src} at {url}  (preview dashboard: {preview.url}/_fg/)")
@@ -177,11 +181,19 @@ def main(src: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: boo
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         while not stop.wait(0.5):
             pass
+        code = EXIT_SIGTERM
     except KeyboardInterrupt:
-        pass
+        code = EXIT_SIGINT
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave temp folders behind
-        click.echo("\nstopping…")
-        preview.close()
+        # a second Ctrl-C or SIGTERM must not leave the temp folder behind
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if preview is not None:
+            try:
+                click.echo("\nstopping…")
+            except OSError:
+                pass  # the terminal is gone: still clean up
+            preview.close()
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.exit(code)

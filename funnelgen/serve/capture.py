@@ -12,6 +12,7 @@ Captures are appended to `<site>/.funnelgen/submissions.jsonl` (one JSON object 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 import time
@@ -23,6 +24,7 @@ from .server import Request, Response
 SUBMISSIONS = "submissions.jsonl"
 ORDERS = "test-orders.jsonl"
 READ_TAIL = 2_000_000  # bytes read from the end of a capture file for the dashboard
+MAX_JSON_DEPTH = 32  # form data is flat; deeper JSON is refused (400) before parsing
 
 
 def local_path(path: str) -> str:
@@ -51,13 +53,17 @@ class Store:
                 ignore = self.cache / ".gitignore"
                 if not ignore.exists():
                     ignore.write_text("# funnelgen's local cache: never commit\n*\n", encoding="utf-8")
-                with open(self.cache / name, "a", encoding="utf-8") as fh:
-                    fh.write(line)
+                with open(self.cache / name, "a+b") as fh:
+                    if fh.tell() > 0:  # a line torn by a crash (kill -9) must not swallow this one
+                        fh.seek(fh.tell() - 1)
+                        if fh.read(1) != b"\n":
+                            line = "\n" + line
+                    fh.write(line.encode("utf-8"))
             except OSError as exc:  # read-only site folder: keep walking the funnel anyway
                 print(f"funnelgen serve: could not save to {self.cache / name}: {exc.strerror}", file=sys.stderr)
 
     def read(self, name: str, limit: int = 50) -> list[dict]:
-        """The latest `limit` entries, newest first (unreadable lines are skipped)."""
+        """The latest `limit` entries, newest first (torn and unreadable lines are skipped)."""
         try:
             with open(self.cache / name, "rb") as fh:
                 fh.seek(0, 2)
@@ -68,9 +74,11 @@ class Store:
         out = []
         for line in reversed(lines):
             try:
-                out.append(json.loads(line))
-            except ValueError:
+                entry = json.loads(line)
+            except (ValueError, RecursionError):
                 continue
+            if isinstance(entry, dict):
+                out.append(entry)
             if len(out) >= limit:
                 break
         return out
@@ -162,13 +170,29 @@ def parse_body(req: Request) -> tuple[dict[str, list[str]], Response | None]:
         if kind == "multipart/form-data":
             return _multipart(ctype, req.body), None
         if kind == "application/json":
-            data = json.loads(req.body.decode("utf-8") or "{}")
+            text = req.body.decode("utf-8") or "{}"
+            if json_depth(text) > MAX_JSON_DEPTH:
+                return {}, Response.text(f"JSON form data nested deeper than {MAX_JSON_DEPTH} levels", 400)
+            data = json.loads(text)
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             return {str(k): [v if isinstance(v, str) else json.dumps(v)] for k, v in data.items()}, None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return {}, Response.text("could not read the form data", 400)
     return {}, Response.text(f"unsupported form encoding '{kind}'", 415)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deeply `text` nests arrays and objects (strings skipped), without parsing it (no recursion)."""
+    depth = deepest = 0
+    for ch in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _multipart(ctype: str, body: bytes) -> dict[str, list[str]]:

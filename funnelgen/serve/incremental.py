@@ -59,6 +59,16 @@ class Outcome(BuildResult):
     css_only: bool = False
 
 
+def internal_problem(exc: BaseException, where: Path) -> Problem:
+    """An exception funnelgen does not know (a bug) as a problem; FUNNELGEN_DEBUG=1 prints the traceback."""
+    if os.environ.get("FUNNELGEN_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    return Problem(rel(where), f"internal error while building: {type(exc).__name__}: {exc} — this is a bug in "
+                               "funnelgen, please report it with FUNNELGEN_DEBUG=1 output")
+
+
 def _real(path) -> Path:
     return Path(os.path.realpath(path))
 
@@ -117,11 +127,14 @@ class DevBuilder:
                 mode = FULL  # the last full build failed; only a full one can tell it is fixed
             if mode == REWRITE and self.errors:
                 mode = FULL  # some page's front matter may be half loaded
-            if mode == PAGES:
-                outcome = self._pages(steps)
-            else:
-                outcome = self._full(reload_site=mode == FULL)
-                outcome.css_only = css and outcome.ok and mode == REWRITE
+            try:
+                if mode == PAGES:
+                    outcome = self._pages(steps)
+                else:
+                    outcome = self._full(reload_site=mode == FULL)
+                    outcome.css_only = css and outcome.ok and mode == REWRITE
+            except Exception as exc:  # noqa: BLE001 - a bug in funnelgen: shown, never a dead preview
+                outcome = self._failed(None, [internal_problem(exc, self.src)])
             outcome.seconds = time.perf_counter() - started
             self.reporter.build_finished(outcome)
             return outcome
@@ -205,17 +218,17 @@ class DevBuilder:
             checker = PageChecker.planned(site, staging.root, planned_outputs(prep))
             # serve's full rebuilds keep the pool for big sites: a fork per save costs more than it saves
             jobs = self.jobs if len(site.steps) >= 4 * PARALLEL_THRESHOLD else 1
-            problems = write_site(prep, staging, jobs, checker, self.reporter)
+            found = write_site(prep, staging, jobs, checker, self.reporter)
+            problems = [p for p in found if p.severity == "error"]
             if problems:
                 raise BuildError(problems)
+            warnings = list(warnings) + [p for p in found if p.severity != "error"]
         except OSError as exc:  # a file vanished mid-build (git checkout): the next event rebuilds
             return self._failed(staging, [Problem(rel(exc.filename or self.src), f"could not read: {exc.strerror}",
                                                   hint="Save the file again.")])
-        except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is re-raised
+        except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is a bug
             problems = failure_problems(exc, site, prep.theme if prep else None)
-            if problems is None:
-                raise
-            return self._failed(staging, problems)
+            return self._failed(staging, problems or [internal_problem(exc, self.src)])
         old, self.root, self.prep = self.root, staging.root, prep
         os.chmod(self.root, 0o755)
         self.errors = {}
@@ -227,7 +240,7 @@ class DevBuilder:
         if old is not None:
             self._retire(old)
         n = len(prep.site.steps)
-        return Outcome(True, self.root, n, warnings=list(prep.warnings), site=prep.site, prefix=prep.site.prefix,
+        return Outcome(True, self.root, n, warnings=warnings, site=prep.site, prefix=prep.site.prefix,
                        summary=f"rebuilt all {n} page{'s' if n != 1 else ''}")
 
     def _page_checker(self) -> PageChecker:
@@ -264,14 +277,14 @@ class DevBuilder:
                 if not problems:
                     rendered = renderer.render_page(ref)
                     page = BuiltPage(ref.url, ref.output, "step", step, ref.variant, html=rendered.html)
-                    problems = rendered.problems or self._page_checker().check_page(page)
+                    problems = rendered.problems or [p for p in self._page_checker().check_page(page)
+                                                     if p.severity == "error"]
             except (OSError, UnicodeDecodeError) as exc:
                 problems = [Problem(rel(step.source or self.src), f"could not read the page: {exc}",
                                     hint="Save the file again (as UTF-8).")]
-            except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is re-raised
+            except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is a bug
                 problems = failure_problems(exc, site, self.prep.theme)
-                if problems is None:
-                    raise
+                problems = problems or [internal_problem(exc, step.source or self.src)]
             if problems:
                 self.errors[scope] = problems
                 continue

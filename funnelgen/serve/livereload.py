@@ -72,19 +72,29 @@ def sse(event: str, data: dict, retry: int | None = None) -> bytes:
     return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
-def stream_events(hub: EventHub, write) -> None:
-    """Serve one event stream until the client leaves or the hub closes. `write` raises OSError on a gone client."""
+def stream_events(hub: EventHub, write, gone=lambda: False) -> None:
+    """Serve one event stream until the client leaves or the hub closes. `write` raises OSError on a gone client;
+    `gone()` says the client closed its end, so a page that navigated away frees its connection within a second
+    (not at the next ping): the server caps open connections."""
+    import time
+
     q = hub.subscribe()
     try:
         write(hub.hello())
+        last = time.monotonic()
         while not hub.closed.is_set():
             try:
-                message = q.get(timeout=PING_SECONDS)
+                message = q.get(timeout=1.0)
             except queue.Empty:
+                if gone():
+                    break
+                if time.monotonic() - last < PING_SECONDS:
+                    continue
                 message = b": ping\n\n"
             if message is None:
                 break
             write(message)
+            last = time.monotonic()
     except OSError:
         pass
     finally:

@@ -9,7 +9,9 @@ pushes one event per build to every connected browser.
 
 Safety: only files inside the served folder are reachable (decoded once; `..`,
 hidden names, NUL and backslashes refused, the resolved path checked again),
-request bodies are bounded, and misses get the site's own 404 page.
+request bodies are bounded, and misses get the site's own 404 page. The server
+answers only as itself (Host checked, cross-origin posts refused: guard.Origins),
+and open connections and the time to send headers are bounded (guard.Limits).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ..reporter import Reporter
+from .guard import Limits, Origins
 from .livereload import EVENTS_PATH, EventHub, client_snippet, error_page, inject, stream_events
 
 RESERVED = "/_fg/"
@@ -85,15 +88,18 @@ class Response:
         return cls(status, (text + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
 
-class DevServer(ThreadingHTTPServer, Reporter):
+class DevServer(Limits, ThreadingHTTPServer, Reporter):
     """Serves the folder of the last good build. It subscribes to the builder's reports: each finished
     build switches the folder and tells every browser (reload, or the overlay with the problems)."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], builder: Callable, app=None):
+    def __init__(self, address: tuple[str, int], builder: Callable, app=None, allowed_hosts=()):
+        """`allowed_hosts`: names besides loopback and the listening address that Host may carry."""
         super().__init__(address, Handler)
+        self.origins = Origins(address[0], self.server_address[1], allowed_hosts)
+        self.init_limits()
         self.builder = builder
         self.app = app
         self.hub = EventHub()
@@ -148,6 +154,20 @@ class Handler(BaseHTTPRequestHandler):
     timeout = 60  # idle keep-alive connections give their thread back
 
     # -- plumbing ---------------------------------------------------------------------
+    def handle_one_request(self) -> None:
+        self.server.arm(self.connection)  # the request line and headers must arrive in time
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.disarm(self.connection)
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if not self.server.disarm(self.connection):  # cut off mid-headers: not a request
+            self.close_connection = True
+            return False
+        return ok
+
     def log_message(self, format, *args) -> None:  # noqa: A002 - stdlib signature
         pass  # the terminal shows builds, not every request
 
@@ -184,6 +204,15 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- routing ----------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
+        origins = self.server.origins
+        if not origins.host_ok(self.headers.get("Host")):  # DNS rebinding: a foreign name for this server
+            self.close_connection = True
+            return self.send(Response.text(f"misdirected request: this preview answers only as {origins.describe()}",
+                                           421))
+        if method not in ("GET", "HEAD") and not origins.same_origin(self.headers):
+            self.close_connection = True
+            return self.send(Response.text("cross-origin request refused: this preview accepts posts only from its "
+                                           "own pages (Origin/Referer)", 403))
         parts = urlsplit(self.path)
         if not self.path.startswith("/") or self.path.startswith("//"):
             self.close_connection = True
@@ -252,7 +281,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
             self.wfile.flush()
 
-        stream_events(hub, write)
+        def gone() -> bool:
+            """The browser closed the stream (readable with nothing to read is EOF)."""
+            import select
+            import socket
+
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+            except (OSError, ValueError):
+                return True
+
+        stream_events(hub, write, gone)
 
     # -- files ----------------------------------------------------------------------------
     def _static(self, req: Request) -> None:
