@@ -6,6 +6,7 @@ stage (in a worker process), so memory stays flat however large the site is.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -66,13 +67,22 @@ def page_path(src: Path, page: str) -> Path | None:
     return Path(path)
 
 
+@functools.lru_cache(maxsize=1024)
+def _real_dir(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
 def link_problem(path: Path, root: Path) -> Problem | None:
     """A site file reached through a symlink must stay inside the site folder `root`; a dangling one is refused.
 
     Nothing from outside the site folder may reach the output (a `pages/x.md -> /etc/passwd` would be published).
     """
-    real, root_real = os.path.realpath(path), os.path.realpath(root)
-    if real == os.path.abspath(path):
+    absolute = os.path.abspath(path)
+    parent, name = os.path.split(absolute)
+    # one lstat for the file; its folder's real path is worked out once per folder (thousands of pages share it)
+    real = os.path.realpath(absolute) if os.path.islink(absolute) else os.path.join(_real_dir(parent), name)
+    root_real = _real_dir(os.path.abspath(root))
+    if real == absolute:
         return None  # no symlink on the way
     if not os.path.exists(real):
         return Problem(rel(path), f"symlink to '{real}', which does not exist",
@@ -115,13 +125,17 @@ def site_tree(folder: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Pr
 def load_pages(site) -> list[Problem]:
     """Attach front matter and source path to every step; return problems."""
     problems: list[Problem] = []
+    _real_dir.cache_clear()  # folders may have become links since the last load (serve)
     for step in site.steps.values():
-        problems.extend(load_page(site, step))
+        problems.extend(load_page(site, step, fresh=False))
     return problems
 
 
-def load_page(site, step) -> list[Problem]:
-    """Read one step's page: resolve its file and validate its front matter."""
+def load_page(site, step, fresh: bool = True) -> list[Problem]:
+    """Read one step's page: resolve its file and validate its front matter (`fresh`: look at the folders
+    again, as for a single page saved in serve)."""
+    if fresh:
+        _real_dir.cache_clear()
     cfg = rel(site.config_file)
     path = page_path(site.src, step.page)
     if path is None:
