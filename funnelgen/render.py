@@ -235,10 +235,11 @@ class Renderer:
              "noindex": False, "canonical": absolute(self.site.settings.base_url, f"{self.site.prefix}legal/")})
 
     def render_privacy(self) -> str:
-        from .recipients import data_recipients, japanese_date
+        from .recipients import data_recipients, embedded_video_recipients, japanese_date
         from .tracking import privacy_recipients
 
         vendors = [r["name"] for r in privacy_recipients(self.site.tracking, self.lang)]
+        vendors += [r["name"] for r in embedded_video_recipients(self.site, self.lang)]
         privacy = self.site.legal.privacy
         recipients = data_recipients(self.site, self.lang)
         home = LABELS["ja"]["country_japan"] if self.lang == "ja" else LABELS["en"]["country_japan"]

@@ -131,3 +131,14 @@ def test_a_regular_price_in_prose_needs_its_basis(tmp_path, copy_text):
     cfg["offers"]["starter"].update(compare_at_price=6600, compare_at_basis="2026年3月1日〜5月31日の販売価格")
     basis = write_site(tmp_path / "basis", cfg, {"starter.md": page + "\n※通常価格は2026年3月1日〜5月31日の販売価格です。\n"})
     assert not [p for p in check_source(basis, now=NOW, preview=False) if p.rule == "jp.compare-at-price"]
+
+
+def test_an_embedded_video_host_is_listed_in_the_external_transmission_notice(tmp_path):
+    cfg = copy.deepcopy(MINIMAL_CONFIG)
+    cfg["site"]["allow_html"] = True
+    video = ('---\ntitle: 講座\nheadline: 講座\n---\n\n<iframe src="https://www.youtube-nocookie.com/embed/abc123" '
+             'width="560" height="315"></iframe>\n')
+    src = write_site(tmp_path / "site", cfg, {"starter.md": video})
+    build(src, tmp_path / "out")
+    notice = soup(tmp_path / "out" / "privacy" / "index.html").find("h2", id="external")
+    assert notice is not None and "Google LLC（YouTube 動画の埋め込み）" in notice.find_next("table").get_text()

@@ -146,10 +146,14 @@ def privacy_sections(ctx, page):
 @jp_rule("jp.external-transmission", html=True,
          why="電気通信事業法27条の12: sites that send visitor data to tag vendors must say to whom, what and why.")
 def external_transmission(ctx, page):
-    """The privacy page lists every enabled tracking vendor in the 外部送信 notice."""
+    """The privacy page lists every enabled tracking vendor and embedded video host in the 外部送信 notice."""
+    if page.role != "privacy":
+        return
+    from ..recipients import embedded_video_recipients
+
     lang = "ja" if ctx.site.language == "ja" else "en"
-    vendors = [r["name"] for r in privacy_recipients(ctx.site.tracking, lang)]
-    if not vendors or page.role != "privacy":
+    vendors = [r["name"] for r in privacy_recipients(ctx.site.tracking, lang) + embedded_video_recipients(ctx.site, lang)]
+    if not vendors:
         return
     section = [h for h in page.doc.find("h2") if h.get("id") == "external"]
     text = page.doc.text
