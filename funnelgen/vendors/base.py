@@ -72,3 +72,18 @@ class Vendor:
     @property
     def all_hosts(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(h for hosts in self.hosts.values() for h in hosts))
+
+
+def track_call_reader(dedupe_option: str) -> Callable[[list], tuple[str, dict] | None]:
+    """read_call for pixels called as (…)('track', name, params, options) — Meta's fbq and TikTok's ttq — whose
+    options name the deduplication id differently (`eventID`, `event_id`)."""
+    def read(args: list) -> tuple[str, dict] | None:
+        if len(args) < 2 or args[0] != "track":
+            return None
+        params = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
+        options = args[3] if len(args) > 3 and isinstance(args[3], dict) else {}
+        ids = params.get("content_ids") or [None]
+        return str(args[1]), {"value": params.get("value"), "currency": params.get("currency"), "offer": ids[0],
+                              "id": options.get(dedupe_option), "params": params}
+    return read
+

@@ -13,7 +13,7 @@ from html import escape
 
 from ..escaping import script_json
 from ..schema import Str
-from .base import REVOKE_BEFORE_INIT, Snippet, Vendor
+from .base import REVOKE_BEFORE_INIT, Snippet, Vendor, track_call_reader
 
 
 def _head(pixel: str) -> str:
@@ -27,16 +27,6 @@ def _head(pixel: str) -> str:
 def _body(pixel: str) -> str:
     return (f'<noscript><img height="1" width="1" style="display:none" alt="" '
             f'src="https://www.facebook.com/tr?id={escape(pixel)}&amp;ev=PageView&amp;noscript=1"></noscript>')
-
-
-def _call(args: list) -> tuple[str, dict] | None:
-    if len(args) < 2 or args[0] != "track":
-        return None
-    params = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
-    options = args[3] if len(args) > 3 and isinstance(args[3], dict) else {}
-    ids = params.get("content_ids") or [None]
-    return str(args[1]), {"value": params.get("value"), "currency": params.get("currency"), "offer": ids[0],
-                          "id": options.get("eventID"), "params": params}
 
 
 META = Vendor(
@@ -56,6 +46,6 @@ META = Vendor(
              "'product' } : {}; if (d.eventId) w.fbq('track', d.name, m, { eventID: d.eventId }); "
              "else w.fbq('track', d.name, m); }"),
     consent=REVOKE_BEFORE_INIT,
-    recorder="fn:fbq", read_call=_call,
+    recorder="fn:fbq", read_call=track_call_reader("eventID"),
     examples=("123456789012345", "1234567890123456"),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..escaping import script_json
 from ..schema import Str
-from .base import Snippet, Vendor
+from .base import Snippet, Vendor, track_call_reader
 
 
 def _head(pixel: str) -> str:
@@ -21,16 +21,6 @@ def _head(pixel: str) -> str:
             "ttq._i=ttq._i||{};ttq._i[e]=[];ttq._u=n;var s=d.createElement('script');s.async=!0;s.src=n+'?sdkid='+e+'&lib='+t;"
             "var f=d.getElementsByTagName('script')[0];f.parentNode.insertBefore(s,f)};"
             f"ttq.load({script_json(pixel)});ttq.page();}}(window,document,'ttq');</script>")
-
-
-def _call(args: list) -> tuple[str, dict] | None:
-    if len(args) < 2 or args[0] != "track":
-        return None
-    params = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
-    options = args[3] if len(args) > 3 and isinstance(args[3], dict) else {}
-    ids = params.get("content_ids") or [None]
-    return str(args[1]), {"value": params.get("value"), "currency": params.get("currency"), "offer": ids[0],
-                          "id": options.get("event_id"), "params": params}
 
 
 TIKTOK = Vendor(
@@ -49,6 +39,6 @@ TIKTOK = Vendor(
              "{ value: o.value, currency: o.currency, content_ids: [o.id], content_name: o.name, content_type: "
              "'product' } : {}; if (d.eventId) w.ttq.track(d.name, m, { event_id: d.eventId }); "
              "else w.ttq.track(d.name, m); }"),
-    recorder="queue:ttq", read_call=_call,
+    recorder="queue:ttq", read_call=track_call_reader("event_id"),
     examples=("CJMB7ERC77U2JVNG7RF0",),
 )
