@@ -146,3 +146,33 @@ def verify(src: Path, report: Path | None, no_report: bool, as_json: bool, brows
 
     run_guarded(lambda: run_command(src, report, no_report, as_json, browser_path, workers, timeout, funnels,
                                     allow_hosts, max_paths))
+
+
+@main.command()
+@SRC
+@click.option("-f", "--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid",
+              show_default=True, help="svg and png need Graphviz (`apt-get install graphviz`).")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout).")
+def graph(src: Path, fmt: str, out: Path | None) -> None:
+    """Draw the funnel map of SRC: every funnel, its steps, offers with prices, and the edges between them."""
+    from .build import load_site
+    from .diagram import GraphvizMissing, dot, image, mermaid
+
+    site, _warnings = run_guarded(lambda: load_site(src))
+    if fmt == "mermaid":
+        data = mermaid(site).encode("utf-8")
+    elif fmt == "dot":
+        data = dot(site).encode("utf-8")
+    else:
+        try:
+            data = image(dot(site), fmt)
+        except GraphvizMissing as exc:
+            click.secho(f"error: {exc}\n  fix: apt-get install graphviz (or brew install graphviz); here is the "
+                        "Mermaid text instead, which GitHub and most docs tools draw:", fg="red", err=True)
+            click.echo(mermaid(site))
+            sys.exit(1)
+    if out is None:
+        click.echo(data, nl=False) if fmt in ("mermaid", "dot") else sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+        click.echo(f"wrote {out} ({fmt})", err=True)

@@ -30,6 +30,20 @@ def field_pairs(fields) -> list[tuple[str, str]]:
     return [(str(k), ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in fields.items()]
 
 
+_PICTURE: dict = {}  # the last site's picture: drawing it runs Graphviz, and a site changes only per full build
+
+
+def picture(site):
+    """The funnel map as inline SVG (funnelgen.diagram), the same picture as the verify storyboard."""
+    from markupsafe import Markup
+
+    from ..diagram import svg_picture
+
+    if _PICTURE.get("site") is not site:
+        _PICTURE.update(site=site, svg=svg_picture(site))
+    return Markup(_PICTURE["svg"]) if _PICTURE["svg"] else None
+
+
 def dashboard_html(site, renderer, store: Store, status: dict) -> str:
     lang = site.language
     offers = [{
@@ -54,5 +68,6 @@ def dashboard_html(site, renderer, store: Store, status: dict) -> str:
         css=renderer.css if renderer is not None else "", title="funnelgen preview", site_title=site.settings.title,
         build=status.get("build", 0), ok=status.get("ok", True), problems=status.get("problems", []),
         src=str(site.src), submissions_file=str(store.cache / SUBMISSIONS), funnels=map_data(site), map_links=True,
+        picture=picture(site),
         loose=loose[:MAX_LOOSE], loose_count=len(loose), offers=offers, forms=forms, submissions=submissions,
         orders=orders)

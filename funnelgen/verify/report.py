@@ -45,9 +45,12 @@ def render(data: dict) -> str:
 
     Drawn by funnelgen's own template `report.html`; the funnel map is the ui partial the preview
     dashboard uses too."""
+    from markupsafe import Markup
+
     from .. import ui
 
-    return ui.render("report.html", data=data)
+    # the picture is Graphviz's SVG of funnelgen's own DOT (site text escaped in it), not page content
+    return ui.render("report.html", data=data, picture=Markup(data.get("picture") or ""))
 
 
 def write_report(result) -> Path:

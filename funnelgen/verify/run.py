@@ -40,6 +40,7 @@ class VerifyResult:
     report: Path | None = None
     site_title: str = ""
     funnel_map: list[dict] = field(default_factory=list)
+    picture: str = ""  # the funnel map as inline SVG (funnelgen.diagram), when Graphviz is installed
 
     @property
     def ok(self) -> bool:
@@ -66,7 +67,7 @@ class VerifyResult:
             "build": {"ok": self.build_ok, "problems": [dict(p.as_dict(), text=p.format()) for p in self.problems],
                       "warnings": [dict(p.as_dict(), text=p.format()) for p in self.warnings]},
             "truncated": self.truncated,
-            "funnels": self.funnel_map,
+            "funnels": self.funnel_map, "picture": self.picture,
             "paths": [p.as_dict() for p in self.paths],
         }
 
@@ -114,6 +115,9 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
             result.site_title = site.settings.title
             result.warnings = list(outcome.warnings)
             result.funnel_map = [m.as_dict() for m in funnel_map(site)]
+            from ..diagram import svg_picture
+
+            result.picture = svg_picture(site) or ""
             unknown = [f for f in funnels if f not in site.funnels]
             if unknown:
                 from ..errors import did_you_mean, rel
