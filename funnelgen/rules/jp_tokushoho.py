@@ -172,11 +172,7 @@ def final_confirmation(ctx, page):
                                    "summary", line=line,
                             hint="Let buttons in the copy scroll to the summary (::: cta does), and keep the payment "
                                  "link in the order section after partials/order_summary.html.")
-    rows = {}
-    for tr in tables[0].find("tr"):
-        th, td = tr.find("th"), tr.find("td")
-        if th and td:
-            rows[th[0].text] = td[0].text
+    rows = _rows(tables[0])
     needed = ["quantity", "price", "payment_methods", "payment_timing", "delivery", "cancellation"]
     if step.offer.billing:
         needed.append("billing_terms")
