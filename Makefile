@@ -1,4 +1,4 @@
-.PHONY: build test test-browser bench lint update-golden
+.PHONY: build test test-browser bench lint update-golden screenshots
 
 build:
 	funnelgen build site_src
@@ -13,8 +13,12 @@ test-browser:
 update-golden:
 	python3 tests/golden.py
 
+# docs/img/: the example's pages at 390x844 and 1366x900 for the README and docs (Chromium, no network).
+screenshots:
+	python3 scripts/screenshots.py
+
 lint:
-	ruff check funnelgen tests benchmarks
+	ruff check funnelgen tests benchmarks scripts
 
 # Speed and memory goals live here, not in timed tests.
 bench:
