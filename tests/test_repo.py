@@ -61,13 +61,21 @@ def schema_keys(spec, seen=None) -> set[str]:
     return seen
 
 
-def test_format_reference_documents_every_key():
+def undocumented_keys(doc: Path) -> list[str]:
     from funnelgen.config import ROOT as SCHEMA
     from funnelgen.pages import FRONT_MATTER
 
-    doc = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
-    missing = sorted(k for k in schema_keys(SCHEMA) | schema_keys(FRONT_MATTER) if f"`{k}:`" not in doc)
-    assert missing == []
+    text = doc.read_text(encoding="utf-8")
+    return sorted(k for k in schema_keys(SCHEMA) | schema_keys(FRONT_MATTER) if f"`{k}:`" not in text)
+
+
+def test_format_reference_documents_every_key():
+    assert undocumented_keys(ROOT / "docs" / "format.md") == []
+
+
+def test_japanese_format_reference_documents_every_key():
+    """docs/ja/format.md keeps the keys in English (as they are written in site.yml), explained in Japanese."""
+    assert undocumented_keys(ROOT / "docs" / "ja" / "format.md") == []
 
 
 @pytest.mark.slow
