@@ -31,6 +31,8 @@ VIEWPORTS = {390: (390, 844), 1366: (1366, 900)}
 # stems (docs link to them); tests/test_screenshots.py keeps this list equal to the example's pages.
 STEPS = ("optin", "optin-sns", "gift", "starter", "upsell", "downsell", "apply", "thanks")
 GENERATED = {"legal": "/legal/", "privacy": "/privacy/", "404": "/404.html"}
+# funnelgen serve's own pages, for the tutorial: the dashboard and the test checkout (the 最終確認画面).
+PREVIEW = {"serve-dashboard": "/_fg/", "serve-checkout": "/_fg/checkout/starter"}
 BUDGET = 3 * 1024 * 1024  # bytes for all the PNGs together: the README must stay quick to load
 
 
@@ -95,7 +97,18 @@ def only_local(route) -> None:
         route.abort()
 
 
-def shoot(pages: dict[str, str], base: str, out: Path) -> list[Path]:
+# The dashboard prints the folders it reads and writes; the pictures show them as they are by default, relative
+# to the repository, instead of this machine's absolute temporary paths.
+RELATIVE_PATHS = """([pairs]) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode())
+    for (const [from, to] of pairs) node.data = node.data.split(from).join(to);
+}"""
+
+
+def shoot(targets: dict[str, str], out: Path, paths: dict[str, str] | None = None) -> list[Path]:
+    """Photograph every name -> absolute URL at each viewport into out/<name>-<width>.png; `paths`: text to
+    replace on the page (absolute folder -> what to show)."""
     from playwright.sync_api import sync_playwright
 
     from funnelgen.browser import find_chromium, launch_args
@@ -110,8 +123,10 @@ def shoot(pages: dict[str, str], base: str, out: Path) -> list[Path]:
                                               timezone_id="Asia/Tokyo", reduced_motion="reduce")
                 context.route("**/*", only_local)
                 page = context.new_page()
-                for name, path in pages.items():
-                    page.goto(base + path, wait_until="load")
+                for name, url in targets.items():
+                    page.goto(url, wait_until="load")
+                    if paths:
+                        page.evaluate(RELATIVE_PATHS, [list(paths.items())])
                     page.evaluate("document.fonts.ready")
                     target = out / f"{name}-{width}.png"
                     target.write_bytes(optimise(page.screenshot(full_page=False, animations="disabled",
@@ -129,12 +144,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = planned_pages()
     args.out.mkdir(parents=True, exist_ok=True)
+    from funnelgen.serve import Preview
+
     with tempfile.TemporaryDirectory(prefix="funnelgen-shots-") as tmp:
         server = serve(build(Path(tmp)))
+        # the preview's captured posts and test orders go to the temp folder, not site_src/.funnelgen
+        preview = Preview(SITE, "127.0.0.1", 0, cache_dir=Path(tmp) / "cache", watch=False)
         try:
+            if not preview.start().ok:
+                raise SystemExit("scripts/screenshots.py: the preview of site_src failed to build")
             base = f"http://127.0.0.1:{server.server_address[1]}"
-            written = shoot(pages, base, args.out)
+            targets = {name: base + path for name, path in pages.items()}
+            targets |= {name: preview.url.rstrip("/") + path for name, path in PREVIEW.items()}
+            shown = {str(Path(tmp) / "cache"): "site_src/.funnelgen", str(SITE): "site_src"}
+            written = shoot(targets, args.out, shown)
         finally:
+            preview.close()
             server.shutdown()
     stale = {f for w in VIEWPORTS for f in args.out.glob(f"*-{w}.png")} - set(written)
     for old in sorted(stale):  # a page that left the example leaves no picture behind

@@ -29,6 +29,14 @@ def test_the_page_list_is_every_page_of_the_example(shots):
     assert sorted(planned) == sorted({ref.step.id for ref in site.pages()} | {"legal", "privacy", "404"})
 
 
+def test_the_preview_pictures_name_a_real_offer(shots):
+    from funnelgen.build import load_site
+
+    site, _ = load_site(ROOT / "site_src")
+    offer = shots.PREVIEW["serve-checkout"].rsplit("/", 1)[1]
+    assert offer in site.offers and site.offers[offer].checkout
+
+
 def test_a_step_missing_from_the_list_stops_the_script(shots, example_site):
     yml = example_site / "site.yml"
     text = yml.read_text(encoding="utf-8")
@@ -55,7 +63,8 @@ def test_the_committed_screenshots_are_the_listed_pages_within_budget(shots):
     from PIL import Image
 
     pngs = sorted((ROOT / "docs" / "img").glob("*.png"))
-    expected = sorted(f"{page}-{width}.png" for page in (*shots.STEPS, *shots.GENERATED) for width in shots.VIEWPORTS)
+    names = (*shots.STEPS, *shots.GENERATED, *shots.PREVIEW)
+    expected = sorted(f"{page}-{width}.png" for page in names for width in shots.VIEWPORTS)
     assert [p.name for p in pngs if p.stem.rsplit("-", 1)[-1].isdigit()] == expected
     assert sum(p.stat().st_size for p in pngs) <= shots.BUDGET
     for png in pngs:
