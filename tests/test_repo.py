@@ -87,3 +87,32 @@ def test_wheel_ships_themes_and_runtime(tmp_path):
     assert "funnelgen/themes/default/templates/base.html" in names
     assert "funnelgen/themes/default/assets/style.css" in names
     assert "funnelgen/runtime/funnel.js" in names
+
+
+def github_anchor(heading: str) -> str:
+    """The id GitHub gives a heading: lower case, punctuation (Japanese brackets too) dropped, spaces to '-'."""
+    text = re.sub(r"`|\*\*", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def test_japanese_docs_links_and_pictures_resolve():
+    """docs/ja and the READMEs link to files and headings that exist (the Japanese docs link the English ones)."""
+    pages = [ROOT / "README.md", ROOT / "README.ja.md", *sorted((ROOT / "docs" / "ja").glob("*.md"))]
+    assert {p.name for p in pages} >= {"README.md", "tutorial.md", "format.md"}
+    broken = []
+    for page in pages:
+        text = re.sub(r"```.*?```|`[^`\n]*`", "", page.read_text(encoding="utf-8"), flags=re.S)  # code is not a link
+        targets = re.findall(r"\]\(([^)\s]+)\)", text) + re.findall(r'src="([^"]+)"', text)
+        for target in targets:
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                broken.append(f"{page.name}: {target}")
+            elif anchor and file.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", file.read_text(encoding="utf-8"),
+                                                           flags=re.S), re.M)
+                if anchor not in {github_anchor(h) for h in headings}:
+                    broken.append(f"{page.name}: {target}")
+    assert broken == []

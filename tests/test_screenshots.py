@@ -50,7 +50,7 @@ def test_a_step_missing_from_the_list_stops_the_script(shots, example_site):
 def test_the_readmes_show_pictures_that_exist(shots):
     import re
 
-    for readme in ("README.md", "README.ja.md"):
+    for readme in ("README.md", "README.ja.md", "docs/ja/tutorial.md"):
         path = ROOT / readme
         images = re.findall(r'src="([^"]+\.png)"|\]\(([^)]+\.png)\)', path.read_text(encoding="utf-8"))
         names = [a or b for a, b in images]
