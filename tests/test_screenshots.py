@@ -88,3 +88,46 @@ def test_optimise_keeps_the_picture_and_shrinks_it(shots):
         assert out.size == (390, 200)
         assert ImageChops.difference(out.convert("RGB"), image).getbbox() is None  # two colours: exact
 
+
+
+class FakeRoute:
+    def __init__(self, url):
+        self.request = type("Request", (), {"url": url})()
+        self.done = None
+
+    def continue_(self):
+        self.done = "continue"
+
+    def abort(self):
+        self.done = "abort"
+
+
+@pytest.mark.parametrize("url, done", [
+    ("http://127.0.0.1:8123/optin/", "continue"),
+    ("data:image/svg+xml,<svg/>", "continue"),
+    ("https://www.googletagmanager.com/gtag/js?id=G-K7T2Q9X4LM", "abort"),  # a vendor: aborted, not stubbed
+    ("https://fonts.googleapis.com/css2?family=Noto+Sans+JP", "abort"),
+    ("https://www.youtube-nocookie.com/embed/abc", "abort"),
+])
+def test_only_the_local_server_is_reached(shots, url, done):
+    route = FakeRoute(url)
+    shots.only_local(route)
+    assert route.done == done
+
+
+@pytest.mark.browser
+def test_make_screenshots_writes_every_page_at_both_sizes(shots, tmp_path, capsys):
+    from PIL import Image
+
+    stale = tmp_path / "gone-390.png"
+    stale.write_bytes(b"")
+    assert shots.main(["-o", str(tmp_path)]) == 0
+    names = (*shots.STEPS, *shots.GENERATED, *shots.PREVIEW)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(f"{n}-{w}.png" for n in names for w in (390, 1366))
+    assert not stale.exists()
+    for png in tmp_path.glob("*.png"):
+        with Image.open(png) as image:
+            assert image.size == shots.VIEWPORTS[int(png.stem.rsplit("-", 1)[1])]
+            assert image.mode == "P"  # optimised to a palette
+            assert len(image.convert("RGB").getcolors(1 << 16) or ()) > 8, png.name  # a page, not a blank screen
+    assert f"{len(names) * 2} screenshots" in capsys.readouterr().out
