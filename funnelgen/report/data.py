@@ -15,10 +15,11 @@ PROBABILITY_METHOD = "numeric integration (trapezoid rule) of Beta(1+conversions
 
 
 def money(value: Decimal | None, currency: str | None) -> int | float | None:
-    """Yen (and other zero-decimal currencies) as whole numbers, others with their minor unit."""
-    if value is None:
+    """Yen (and other zero-decimal currencies) as whole numbers, others with their minor unit; None when
+    no export says anything about money (no payments file)."""
+    if value is None or currency is None:
         return None
-    places = MINOR_UNITS.get(currency or "JPY", 2)
+    places = MINOR_UNITS.get(currency, 2)
     q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return int(q) if places == 0 else float(q)
 
@@ -83,6 +84,7 @@ def build(exports, catalog, confidence: float) -> dict:
         "site": {"title": catalog.title, "language": catalog.language} if catalog.from_site else None,
         "confidence": confidence, "currency": currency,
         "visitor_metric": " + ".join(exports.visitor_metric) or None,
+        "period": exports.period or None,
         "inputs": exports.inputs,
         "notes": [{**n, "text": note_text(n, "en")} for n in exports.notes],
         "funnels": out_funnels, "experiments": out_experiments,

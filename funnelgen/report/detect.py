@@ -20,6 +20,7 @@ class Exports:
     inputs: list[dict] = field(default_factory=list)  # {file, format, rows}
     notes: list[dict] = field(default_factory=list)
     visitor_metric: list[str] = field(default_factory=list)  # GA4 metric(s) read as visitors
+    period: dict[str, str] = field(default_factory=dict)  # {"start", "end"} of the GA4 exports, if they say
 
 
 def detect(text: str) -> tuple[str | None, list[str]]:
@@ -64,6 +65,11 @@ def read_exports(paths: list[Path], catalog) -> Exports:
         try:
             if fmt == "ga4":
                 rows = read_ga4.read(text, catalog, problems, out.visitor_metric)
+                dates = read_ga4.period(text)
+                if dates.get("start") and (not out.period or dates["start"] < out.period["start"]):
+                    out.period["start"] = dates["start"]
+                if dates.get("end") and (not out.period.get("end") or dates["end"] > out.period["end"]):
+                    out.period["end"] = dates["end"]
             else:
                 rows = {"preview": read_preview, "netlify": read_netlify, "stripe": read_stripe}[fmt].read(
                     text, catalog, problems)

@@ -6,7 +6,7 @@ or event count. https://support.google.com/analytics/answer/7579450 (exploration
 
 from __future__ import annotations
 
-from .records import DIRECT, Problems, Row, csv_rows, find_column, parse_count
+from .records import DIRECT, Problems, Row, csv_rows, find_column, norm, parse_count
 
 PATH = ("Page path and screen class", "Page path", "Page path + query string", "Landing page",
         "Landing page + query string", "ページパスとスクリーン クラス", "ページパス", "ページパス + クエリ文字列",
@@ -40,6 +40,21 @@ def tables(text: str):
         block.append(line)
     if block:
         yield start, "\n".join(block)
+
+
+DATES = {"start date": "start", "開始日": "start", "end date": "end", "終了日": "end"}
+
+
+def period(text: str) -> dict[str, str]:
+    """The exploration's date range from its '# Start date: 20261101' comment lines (YYYY-MM-DD)."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#") and ":" in line:
+            key, _, value = line[1:].partition(":")
+            value = value.strip()
+            if norm(key) in DATES and len(value) == 8 and value.isdigit():
+                out[DATES[norm(key)]] = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return out
 
 
 def read(text: str, catalog, problems: Problems, metric_used: list[str]) -> list[Row]:

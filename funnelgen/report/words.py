@@ -9,7 +9,7 @@ WORDS = {
         "visitors": "訪問者", "conversions": "成約", "rate": "成約率", "interval": "{pct}%信頼区間",
         "revenue": "売上", "refunds": "返金", "aov": "平均購入単価", "rpv": "訪問者あたり売上", "all": "全体",
         "orders": "購入", "leads": "登録", "goal_purchase": "購入", "goal_form": "フォーム送信", "goal_none": "—",
-        "dropoff": "次のステップへ進まなかった人", "reached": "到達", "experiments": "A/Bテストの結果",
+        "dropoff": "が次のステップへ進みませんでした", "reached": "到達", "experiments": "A/Bテストの結果",
         "control": "元のパターン", "by_source": "流入元別", "no_visitors_data": "訪問者数なし（GA4のデータを追加してください）",
         "prob_best": "最も成約率が高い確率", "test_z": "2標本比率のz検定（プール）", "test_fisher": "フィッシャーの正確確率検定",
         "significant": "有意差あり", "not_significant": "有意差なし", "p_value": "p値",
