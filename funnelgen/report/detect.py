@@ -32,7 +32,7 @@ def detect(text: str) -> tuple[str | None, list[str]]:
         header = next(csv_rows(body), (0, []))[1]
     except ValueError:
         return None, []
-    if read_ga4.looks_like(header):
+    if read_ga4.looks_like(text, header):
         return "ga4", header
     if read_stripe.looks_like(header):
         return "stripe", header

@@ -20,10 +20,12 @@ METRICS = (("Active users", "アクティブ ユーザー"), ("Total users", "�
 TOTALS = {"total", "totals", "grand total", "合計", "総計"}
 
 
-def looks_like(header: list[str]) -> bool:
-    """A page path (or fg_step) dimension beside a visitor metric: the header of an exploration table."""
+def looks_like(text: str, header: list[str]) -> bool:
+    """A page path (or fg_step) dimension beside a visitor metric, or a page path under GA4's '#' comments."""
     has_metric = any(find_column(header, *names) is not None for names in METRICS)
-    return has_metric and (find_column(header, *PATH) is not None or find_column(header, "fg_step") is not None)
+    has_path = find_column(header, *PATH) is not None
+    return (has_metric and (has_path or find_column(header, "fg_step") is not None)) or (
+        has_path and text.lstrip("\ufeff").startswith("#"))
 
 
 def tables(text: str):
