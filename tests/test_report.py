@@ -305,3 +305,11 @@ def test_html_report_renders_without_requests_or_overflow(tmp_path):
                 assert page.locator(".verdict").first.inner_text().startswith("まだ判定できません")
         finally:
             browser.close()
+
+
+def test_docs_show_the_examples_real_output():
+    doc = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    start = doc.index("```text\nことのは舎") + len("```text\n")
+    shown = [line for line in doc[start:doc.index("```", start)].splitlines() if line != "…"]
+    out = CliRunner().invoke(main, ["report", str(SITE), *data_args(*CSV_EXPORTS)]).output.splitlines()
+    assert [line for line in shown if line not in out] == []

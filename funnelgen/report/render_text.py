@@ -38,12 +38,12 @@ def render(report: dict) -> str:
         top = max([f["rate"] or 0 for s in fun["steps"] for f in [s["totals"], *s["variants"]]] + [1e-9])
         for s in fun["steps"]:
             t = s["totals"]
-            out.append(_line([s["id"], w["all"], *_fig_cells(t, cur, lang)], widths) + "  " + fmt.bar(
-                t["rate"] / top if t["rate"] is not None else None))
+            out.append((_line([s["id"], w["all"], *_fig_cells(t, cur, lang)], widths) + "  " + fmt.bar(
+                t["rate"] / top if t["rate"] is not None else None)).rstrip())
             if len(s["variants"]) > 1:
                 for v in s["variants"]:
-                    out.append(_line(["", v["variant"], *_fig_cells(v, cur, lang)], widths) + "  " + fmt.bar(
-                        v["rate"] / top if v["rate"] is not None else None))
+                    out.append((_line(["", v["variant"], *_fig_cells(v, cur, lang)], widths) + "  " + fmt.bar(
+                        v["rate"] / top if v["rate"] is not None else None)).rstrip())
         by_source = [(s["id"], src) for s in fun["steps"] if s["goal"] for src in s["sources"]
                      if src["conversions"] is not None]
         if by_source:
