@@ -313,3 +313,22 @@ def test_docs_show_the_examples_real_output():
     shown = [line for line in doc[start:doc.index("```", start)].splitlines() if line != "…"]
     out = CliRunner().invoke(main, ["report", str(SITE), *data_args(*CSV_EXPORTS)]).output.splitlines()
     assert [line for line in shown if line not in out] == []
+
+
+def test_three_variants_split_the_level_and_unattributed_groups_show_no_rate(tmp_path):
+    ga4 = write(tmp_path, "ga4.csv", "Page path,Session source,fg_variant,Active users\n"
+                "/optin/,google,a,1000\n/optin/,google,b,1000\n/optin/,google,c,1000\n/starter/,google,a,500\n")
+    leads = "fg_funnel,fg_step,fg_variant,utm_source\n" + "".join(
+        f"blog,optin,{v},google\n" * n for v, n in (("a", 50), ("b", 80), ("c", 55)))
+    pays = write(tmp_path, "pay.csv", "id,Amount,Currency,Status,client_reference_id\npy_1,1980,jpy,Paid,blog-starter-a\n")
+    report = make_report(SITE, [ga4, write(tmp_path, "leads.csv", leads), pays])
+    (exp,) = report["experiments"]
+    assert exp["alpha"] == 0.025 and [c["variant"] for c in exp["comparisons"]] == ["b", "c"]
+    b = exp["comparisons"][0]  # 50/1000 vs 80/1000: z = 2.72, p = 0.0065 < 0.025
+    assert b["significant"] and exp["verdict"] == "winner" and exp["winner"] == "b"
+    assert not exp["comparisons"][1]["significant"]
+    starter = step(report, "blog", "starter")  # the payment says no utm_source: no rate by source
+    assert starter["totals"]["orders"] == 1
+    assert starter["sources"] == [{"source": "google", "visitors": 500, "conversions": None, "leads": None,
+                                   "orders": None, "rate": None, "interval": None, "revenue": None,
+                                   "refunds": None, "aov": None, "rpv": None}]

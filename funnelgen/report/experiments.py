@@ -82,6 +82,8 @@ def analyse(step, confidence: float) -> Experiment | None:
         exp.verdict = "keep_running"
     else:
         exp.verdict = "no_difference"
+    if exp.verdict != "keep_running":
+        exp.remaining = {}  # decided (or nothing to decide): more visitors would not change what to do
     return exp
 
 

@@ -17,14 +17,11 @@ from .words import note_text, words
 
 
 def _axis_max(highest: float) -> float:
-    """A round scale end a little above `highest` (0.3 for 0.27, 0.05 for 0.043)."""
+    """A round scale end a little above `highest` (0.3 for 0.27, 0.05 for 0.043), at most 100%."""
     if highest <= 0:
         return 0.1
     step = 10 ** math.floor(math.log10(highest))
-    for m in (1, 2, 2.5, 5, 10):
-        if highest * 1.05 <= m * step:
-            return m * step
-    return 10 * step
+    return min(1.0, next(m * step for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12) if highest * 1.05 <= m * step))
 
 
 def _funnel_view(fun: dict, lang: str, cur) -> dict:
@@ -58,6 +55,7 @@ def _experiment_view(e: dict, report: dict, lang: str, pct: str) -> dict:
     figs = {v["variant"]: v for v in step["variants"]}
     scale = _axis_max(max([(figs[v]["interval"] or [0, figs[v]["rate"] or 0])[1] for v in e["variants"]] + [0]))
     comparisons = {c["variant"]: c for c in e["comparisons"]}
+    comma, colon = ("、", "：") if lang == "ja" else (", ", ": ")
     rows = []
     for v in e["variants"]:
         f, c = figs[v], comparisons.get(v)
@@ -70,7 +68,7 @@ def _experiment_view(e: dict, report: dict, lang: str, pct: str) -> dict:
             "best": fmt.pct(e["probability_best"].get(v), 0) if e["probability_best"] else "",
             "best_bar": 100 * e["probability_best"].get(v, 0),
             "lift": fmt.signed_pct(c["lift"]) if c else "", "winner": v == e["winner"],
-            "test": (f"{w['test_' + c['test']]}, {w['p_value']} = {fmt.p_value(c['p_value'])}: "
+            "test": (f"{w['test_' + c['test']]}{comma}{w['p_value']} = {fmt.p_value(c['p_value'])}{colon}"
                      f"{w['significant'] if c['significant'] else w['not_significant']}") if c else "",
         })
     tone = {"winner": "good", "control_better": "good", "keep_running": "wait"}.get(e["verdict"], "plain")
