@@ -332,3 +332,16 @@ def test_three_variants_split_the_level_and_unattributed_groups_show_no_rate(tmp
     assert starter["sources"] == [{"source": "google", "visitors": 500, "conversions": None, "leads": None,
                                    "orders": None, "rate": None, "interval": None, "revenue": None,
                                    "refunds": None, "aov": None, "rpv": None}]
+
+
+def test_a_missing_site_folder_is_an_error_not_a_silent_fallback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["report", "site_scr", "--data", str(EXAMPLES / "ga4.csv")])
+    assert result.exit_code == 1 and "error: site_scr: SRC: no such folder" in result.output
+
+
+def test_equal_rates_are_not_called_no_difference(tmp_path):
+    ga4 = write(tmp_path, "ga4.csv", "Page path,fg_variant,Sessions\n/optin/,a,10\n/optin/,b,10\n")
+    leads = write(tmp_path, "l.csv", "fg_funnel,fg_step,fg_variant\nblog,optin,a\nblog,optin,b\n")
+    (exp,) = make_report(SITE, [ga4, leads])["experiments"]
+    assert exp["verdict"] == "no_lift_yet" and exp["remaining_total"] == 0

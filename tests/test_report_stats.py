@@ -111,3 +111,9 @@ def test_sample_size_by_hand():
     expected = (1.959964 * math.sqrt(2 * 0.125 * 0.875) + 0.841621 * math.sqrt(0.1 * 0.9 + 0.15 * 0.85)) ** 2 / 0.05 ** 2
     assert stats.sample_size(0.10, 0.15, 0.05) == math.ceil(expected) == 686
     assert stats.sample_size(0.1, 0.1, 0.05) is None
+
+
+def test_sample_size_from_a_control_without_conversions():
+    # 0% -> 5%: pbar 0.025; (1.959964·√(2·0.025·0.975) + 0.841621·√(0 + 0.0475))² / 0.05²
+    expected = (1.959964 * math.sqrt(2 * 0.025 * 0.975) + 0.841621 * math.sqrt(0.05 * 0.95)) ** 2 / 0.05 ** 2
+    assert stats.sample_size(0.0, 0.05, 0.05) == math.ceil(expected)

@@ -71,7 +71,11 @@ def load_catalog(src: Path | None) -> Catalog:
     """The site's catalog, or an empty one when `src` holds no site.yml (BuildError when it holds a broken one)."""
     from ..build import load_site
     from ..config import CONFIG_NAMES
+    from ..errors import BuildError, Problem, rel
 
+    if src is not None and not Path(src).is_dir():
+        raise BuildError([Problem(rel(src), "no such folder", key="SRC",
+                                  hint="Give the site folder (the one holding site.yml), or leave it out.")])
     if src is None or not any((Path(src) / name).is_file() for name in CONFIG_NAMES):
         return Catalog()
     site, _warnings = load_site(src)

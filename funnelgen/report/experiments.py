@@ -33,7 +33,8 @@ class Experiment:
     control: str
     variants: list[str]
     alpha: float  # per comparison
-    verdict: str  # winner, control_better, keep_running, no_difference, no_visitors, no_conversions, incomplete
+    verdict: str  # winner, control_better, keep_running, no_difference, no_lift_yet, no_visitors, no_conversions,
+    # incomplete
     winner: str | None = None
     challenges: list[Challenge] = field(default_factory=list)
     probability_best: dict[str, float] = field(default_factory=dict)
@@ -80,6 +81,8 @@ def analyse(step, confidence: float) -> Experiment | None:
         exp.verdict, exp.winner = "control_better", control
     elif any(exp.remaining.values()):
         exp.verdict = "keep_running"
+    elif not need:  # every variant converts exactly alike so far: no lift to size a test for
+        exp.verdict = "no_lift_yet"
     else:
         exp.verdict = "no_difference"
     if exp.verdict != "keep_running":

@@ -52,7 +52,7 @@ class Figures:
 
     @property
     def rpv(self) -> Decimal | None:
-        return self.revenue / self.visitors if self.visitors and self.orders else None
+        return self.revenue / self.visitors if self.visitors and (self.orders or self.goal == "purchase") else None
 
 
 @dataclass

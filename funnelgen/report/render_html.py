@@ -37,7 +37,7 @@ def _funnel_view(fun: dict, lang: str, cur) -> dict:
             "conv_bar": 100 * (t["conversions"] or 0) / top if s["goal"] and visitors else 0,
             "conversions": fmt.count(t["conversions"]) if s["goal"] else "",
             "rate": fmt.pct(t["rate"]), "interval": fmt.interval(t["interval"]),
-            "revenue": fmt.money(t["revenue"], cur, lang) if t["orders"] else "",
+            "revenue": fmt.money(t["revenue"], cur, lang) if t["orders"] or t["rpv"] is not None else "",
             "aov": fmt.money(t["aov"], cur, lang), "rpv": fmt.money(t["rpv"], cur, lang),
             "dropoff": fmt.pct(s["dropoff"], 0) if s["dropoff"] is not None and s["dropoff"] > 0 else "",
             "sources": [{"name": src["source"], "visitors": fmt.count(src["visitors"]),

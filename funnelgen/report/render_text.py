@@ -18,7 +18,7 @@ def _fig_cells(fig: dict, currency, lang) -> list[str]:
     shown = fig["conversions"] is not None and (fig["rate"] is not None or fig["conversions"])
     return [fmt.count(fig["visitors"]), fmt.count(fig["conversions"]) if shown else "—", fmt.pct(fig["rate"]),
             fmt.interval(fig["interval"]),
-            fmt.money(fig["revenue"], currency, lang) if fig["orders"] else "—",
+            fmt.money(fig["revenue"], currency, lang) if fig["orders"] or fig["rpv"] is not None else "—",
             fmt.money(fig["aov"], currency, lang), fmt.money(fig["rpv"], currency, lang)]
 
 

@@ -154,7 +154,7 @@ def sample_size(p1: float, p2: float, alpha: float, power: float = 0.8) -> int |
     """Visitors per variant for a two-sided test at `alpha` to detect p1 → p2 with `power`
     (normal approximation without continuity correction, Fleiss, Levin & Paik 2003, eq. 4.14).
     None when there is no difference to detect."""
-    if p1 == p2 or not (0 < p1 < 1 and 0 < p2 < 1):
+    if p1 == p2 or not (0 <= p1 <= 1 and 0 <= p2 <= 1):
         return None
     za, zb = norm_ppf(1 - alpha / 2), norm_ppf(power)
     pbar = (p1 + p2) / 2
