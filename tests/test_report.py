@@ -345,3 +345,14 @@ def test_equal_rates_are_not_called_no_difference(tmp_path):
     leads = write(tmp_path, "l.csv", "fg_funnel,fg_step,fg_variant\nblog,optin,a\nblog,optin,b\n")
     (exp,) = make_report(SITE, [ga4, leads])["experiments"]
     assert exp["verdict"] == "no_lift_yet" and exp["remaining_total"] == 0
+
+
+def test_overlapping_payment_exports_count_each_payment_once(tmp_path):
+    head = "id,Amount,Amount Refunded,Currency,Status,client_reference_id\n"
+    nov = write(tmp_path, "nov.csv", head + "py_1,1980,0,jpy,Paid,blog-starter-a\npy_2,1980,0,jpy,Paid,blog-starter-a\n")
+    dec = write(tmp_path, "dec.csv", head + "py_2,1980,0,jpy,Paid,blog-starter-a\npy_3,9800,0,jpy,Paid,blog-upsell-a\n")
+    report = make_report(SITE, [nov, dec])
+    assert step(report, "blog", "starter")["totals"]["revenue"] == 2 * 1980
+    assert any(n["code"] == "duplicates" and n["count"] == 1 for n in report["notes"])
+    result = CliRunner().invoke(main, ["report", str(SITE), "--data", str(nov), "--data", str(nov)])
+    assert result.exit_code == 1 and "--data: given twice" in result.output

@@ -42,9 +42,13 @@ def detect(text: str) -> tuple[str | None, list[str]]:
 
 
 def read_exports(paths: list[Path], catalog) -> Exports:
-    out, errors = Exports(), []
+    out, errors, seen_files, seen_keys = Exports(), [], set(), set()
     for path in paths:
         path = Path(path)
+        if path.is_file() and path.resolve() in seen_files:
+            errors.append(Problem(rel(path), "given twice", key="--data", hint="Pass each export once."))
+            continue
+        seen_files.add(path.resolve())
         if not path.is_file():
             errors.append(Problem(rel(path), "no such file" if not path.exists() else "not a file", key="--data",
                                   hint="Give the path of an exported file (docs/report.md lists the formats)."))
@@ -77,8 +81,13 @@ def read_exports(paths: list[Path], catalog) -> Exports:
             problems.error(f"not readable as CSV: {exc}", hint="Export the file again without editing it.")
             rows = []
         errors += problems.finish()
+        keyed = [r for r in rows if r.key]
+        fresh = [r for r in rows if not r.key or r.key not in seen_keys]
+        if len(fresh) < len(rows):  # overlapping exports (two months that share a day) count a payment once
+            problems.note("duplicates", count=len(rows) - len(fresh))
+        seen_keys.update(r.key for r in keyed)
         out.notes += problems.notes
-        out.rows += rows
+        out.rows += fresh
         out.inputs.append({"file": problems.file, "format": fmt, "rows": len(rows)})
     if errors:
         raise BuildError(errors)

@@ -31,7 +31,8 @@ def read(text: str, catalog, problems: Problems) -> list[Row]:
     header = first[1]
     col = {"amount": find_column(header, "Amount"), "refunded": find_column(header, "Amount Refunded"),
            "currency": find_column(header, "Currency"), "status": find_column(header, "Status"),
-           "ref": find_column(header, *REFERENCE), "source": find_column(header, *SOURCE)}
+           "ref": find_column(header, *REFERENCE), "source": find_column(header, *SOURCE),
+           "id": find_column(header, "id")}
     if col["ref"] is None:
         problems.error("no column says which funnel step sold each payment", 1, "client_reference_id",
                        "Export the payments with the client_reference_id column (funnelgen's checkout links set it "
@@ -78,7 +79,7 @@ def read(text: str, catalog, problems: Problems) -> list[Row]:
         funnel, step, variant = parsed
         source = (cell("source") or None) if col["source"] is not None else None
         rows.append(Row("sale", step, funnel=funnel, variant=variant, source=source, amount=amount,
-                        refunded=refunded, currency=code, where=f"{problems.file}:{line}"))
+                        refunded=refunded, currency=code, where=f"{problems.file}:{line}", key=cell("id")))
     if skipped:
         problems.note("not_paid", count=skipped)
     if foreign:

@@ -31,6 +31,7 @@ class Row:
     refunded: Decimal = Decimal(0)
     currency: str = ""
     where: str = ""  # "file:line", for messages
+    key: str = ""  # the export's own id of the record (a Stripe payment id): counted once across files
 
 
 class Problems:

@@ -64,6 +64,7 @@ NOTES = {
         "not_paid": "{file}: 決済が完了していない {count} 件（失敗・キャンセルなど）は数えていません",
         "foreign_payments": "{file}: funnelgen の参照ID（client_reference_id）がない決済 {amount} {currency} "
                             "（同じアカウントの他の商品）は除きました",
+        "duplicates": "{file}: 前のファイルと重複する {count} 件（同じ決済ID）は一度だけ数えました",
         "unknown_reference": "{file}:{line}: 参照ID '{ref}' はこのサイトのステップを指していないため除きました",
     },
     "en": {
@@ -71,6 +72,7 @@ NOTES = {
         "not_paid": "{file}: {count} payments not counted (failed, canceled or incomplete)",
         "foreign_payments": "{file}: payments of {amount} {currency} without a funnelgen client_reference_id "
                             "(other products on the account) left out",
+        "duplicates": "{file}: {count} records already in an earlier file (same payment id) counted once",
         "unknown_reference": "{file}:{line}: client_reference_id '{ref}' names no step of this site; left out",
     },
 }
