@@ -176,3 +176,22 @@ def graph(src: Path, fmt: str, out: Path | None) -> None:
     else:
         out.write_bytes(data)
         click.echo(f"wrote {out} ({fmt})", err=True)
+
+
+@main.command()
+@click.argument("src", default=".", type=click.Path(path_type=Path))
+@click.option("--data", "data", multiple=True, required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="An exported file (repeatable): SRC/.funnelgen/submissions.jsonl, a Netlify Forms CSV, a Stripe "
+                   "payments CSV, a GA4 exploration CSV. The format is read from the file's header.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the figures as data (docs/report.md#json).")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.html",
+              help="Also write a self-contained report page (charts included) for the team.")
+@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
+              help="Confidence level of the intervals and tests.")
+def report(src: Path, data: tuple[Path, ...], fmt: str, html_out: Path | None, confidence: float) -> None:
+    """Figures per funnel, step, variant and traffic source from exported results, with split-test statistics
+    (see docs/report.md). SRC (default: current folder) gives the funnels' order and titles when it holds a site."""
+    from .report.cli import run_command
+
+    run_command(src, list(data), fmt, html_out, confidence)
