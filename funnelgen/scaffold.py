@@ -54,7 +54,7 @@ def check_base_url(value: str) -> str:
     """An absolute http(s) URL ending in '/', or ScaffoldError."""
     value = value.strip()
     if not URL.fullmatch(value):
-        raise ScaffoldError(f"--base-url '{value}' is not an absolute https:// address "
+        raise ScaffoldError(f"'{value}' is not an absolute https:// address for the site "
                             "(write it like https://your-shop.netlify.app/)")
     return value if value.endswith("/") else value + "/"
 
@@ -139,4 +139,65 @@ def scaffold(dest: Path, answers: Answers, today: date | None = None) -> list[Pa
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written.append(target)
+    return written
+
+
+PROMPTS = {
+    "ja": {"starter": "スターター", "title": "サイト名・屋号（空欄なら【要記入】の印が入ります）",
+           "base_url": "公開するURL（例: https://your-shop.netlify.app/、空欄なら後で記入）",
+           "done": "{dest} に新しいサイトを作りました（スターター: {starter}、{n} ファイル）。",
+           "next": "次に:", "serve": "プレビュー（http://127.0.0.1:8000/）",
+           "check": "【要記入】の残りと公開前の確認", "readme": "使い方は README.md にあります。"},
+    "en": {"starter": "Starter", "title": "Site / business name (empty: a [FILL IN] placeholder)",
+           "base_url": "Address the site will live at (e.g. https://your-shop.netlify.app/; empty: fill in later)",
+           "done": "Created a new site in {dest} (starter: {starter}, {n} files).",
+           "next": "Next:", "serve": "preview on http://127.0.0.1:8000/",
+           "check": "lists the [FILL IN] placeholders left and checks the site", "readme": "See README.md."},
+}
+
+
+def _ask(lang: str | None, starter: str | None, title: str | None, base_url: str | None):
+    import click
+
+    lang = lang or click.prompt("Language / 言語", type=click.Choice(LANGUAGES), default="ja")
+    words = PROMPTS[lang]
+    if starter is None:
+        for name in STARTERS:
+            click.echo(f"  {name:8} {DESCRIPTIONS[lang][name]}")
+        starter = click.prompt(words["starter"], type=click.Choice(STARTERS), default="course")
+    if title is None:
+        title = click.prompt(words["title"], default="", show_default=False).strip() or None
+    while base_url is None:
+        answer = click.prompt(words["base_url"], default="", show_default=False).strip()
+        if not answer:
+            break
+        try:
+            base_url = check_base_url(answer)
+        except ScaffoldError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+    return lang, starter, title, base_url
+
+
+def ask_and_scaffold(dest: Path, lang: str | None, starter: str | None, title: str | None,
+                     base_url: str | None, interactive: bool) -> list[Path]:
+    """The `funnelgen new` command: refuse a used folder first, ask what was not given (in a terminal), write."""
+    import click
+
+    try:
+        check_target(dest)
+        base_url = check_base_url(base_url) if base_url is not None else None
+        if title is not None and (not title.strip() or any(ord(c) < 32 for c in title)):
+            raise ScaffoldError("--title must be one line of text")
+        if interactive:
+            lang, starter, title, base_url = _ask(lang, starter, title, base_url)
+        answers = Answers(lang or "ja", starter or "course", title.strip() if title else None, base_url)
+        written = scaffold(dest, answers)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {exc.filename or dest}: {exc.strerror}") from None
+    words = PROMPTS[answers.lang]
+    click.echo(words["done"].format(dest=dest, starter=answers.starter, n=len(written)))
+    click.echo(f"{words['next']}\n  cd {dest}\n  funnelgen serve     # {words['serve']}\n"
+               f"  funnelgen check     # {words['check']}\n{words['readme']}")
     return written
