@@ -69,7 +69,9 @@ def check_target(dest: Path) -> None:
 
 def _tokens(answers: Answers, today: date) -> dict[str, str]:
     title = answers.title or DEFAULT_TITLE[answers.lang]
-    event = today + timedelta(days=28)
+    event = today + timedelta(days=28)  # a weekday evening about four weeks ahead, never over the New Year
+    while event.weekday() not in (1, 2, 3) or (event.month, event.day) >= (12, 28) or (event.month, event.day) <= (1, 4):
+        event += timedelta(days=1)
     return {"title": title, "base_url": answers.base_url or DEFAULT_BASE_URL, "version": __version__,
             "event_date": f"{event.isoformat()} 20:00", "starter": answers.starter}
 

@@ -5,6 +5,7 @@ the pinned version; and the README's site.yml snippet builds as it stands."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from funnelgen import __version__
 from funnelgen.build import build
 from funnelgen.check import check_source
 from funnelgen.cli import STARTER_CHOICES, main
-from funnelgen.scaffold import LANGUAGES, STARTERS
+from funnelgen.scaffold import LANGUAGES, STARTERS, Answers, scaffold
 
 try:
     import tomllib
@@ -155,6 +156,13 @@ def test_interactive_asks_only_what_was_not_given(tmp_path):
     assert "サイト名" in result.output
     site = (dest / "site.yml").read_text(encoding="utf-8")
     assert "【要記入】屋号" in site and "your-site.invalid" in site
+
+
+@pytest.mark.parametrize("today, expected", [(date(2026, 12, 3), "2027-01-05 20:00"),
+                                             (date(2026, 6, 1), "2026-06-30 20:00")])
+def test_webinar_date_is_a_weekday_evening_four_weeks_ahead(tmp_path, today, expected):
+    scaffold(tmp_path / "w", Answers("ja", "webinar", "テスト"), today=today)
+    assert f'starts_at: "{expected}"' in (tmp_path / "w" / "pages" / "seminar.md").read_text(encoding="utf-8")
 
 
 def test_cli_lists_every_starter():
