@@ -5,7 +5,7 @@ One marker per language, in text: 「【要記入】」 (ja) and "[FILL IN]" (en
 Values with a format of their own cannot carry it, so they get a form that is clearly fake: a URL or email
 address whose host ends in `.invalid` (a name reserved never to resolve, RFC 2606 section 2:
 https://www.rfc-editor.org/rfc/rfc2606#section-2), a payment link containing `FILLIN`, and a phone number
-made only of zeros. `funnelgen check` reports each one as an error; the build and the preview only warn, so
+of zeros (000-0000-0000, 000-000-0000). `funnelgen check` reports each one as an error; the build and the preview only warn, so
 a new site can be looked at at once.
 """
 
@@ -17,10 +17,14 @@ from ..errors import BuildError, rel
 from .registry import rule
 
 MARKERS = {"ja": "【要記入】", "en": "[FILL IN]"}
-_MARK = "|".join(re.escape(m) for m in MARKERS.values())
-_HOST = r"[A-Za-z0-9.-]*\.invalid\b"
-# In a value or a line of copy: a marker, a URL/email on a .invalid host, a FILLIN link, a phone of zeros.
-FOUND = re.compile(rf"{_MARK}|(?://|@){_HOST}|https://\S*FILLIN|(?<![\d-])\+?0{{2,5}}(?:[- ]?0{{2,5}}){{2}}(?![\d-])")
+# The fake values: a URL/email on a .invalid host, a FILLIN payment link, a phone of zeros (000-0000-0000,
+# 000-000-0000). Each has a plain substring that must be there first, so a site without placeholders costs
+# one substring test per file.
+FAKES = ((".invalid", re.compile(r"(?://|@)[A-Za-z0-9.-]*\.invalid\b")),
+         ("FILLIN", re.compile(r"https?://\S*FILLIN")),
+         ("000-000", re.compile(r"(?<![\d-])000-0{3,4}-0000(?![\d-])")))
+NEEDLES = tuple(MARKERS.values()) + tuple(needle for needle, _ in FAKES)
+BYTE_NEEDLES = tuple(needle.encode("utf-8") for needle in NEEDLES)  # a byte search skips decoding clean pages
 
 HINTS = {
     "site.base_url": "Write the address the site will live at (e.g. https://your-shop.netlify.app/); "
@@ -36,8 +40,17 @@ PAGE_HINT = "Rewrite the marked text in your own words and delete the marker; se
 
 def found_in(text: str) -> str | None:
     """The placeholder in `text` (the marker or the fake value), or None."""
-    m = FOUND.search(text)
-    return m.group(0) if m else None
+    for marker in MARKERS.values():
+        if marker in text:
+            return marker
+    for needle, pattern in FAKES:
+        if needle in text and (m := pattern.search(text)):
+            return m.group(0)
+    return None
+
+
+def _maybe(data: bytes) -> bool:
+    return any(needle in data for needle in BYTE_NEEDLES)
 
 
 def _hint(key: str) -> str:
@@ -78,21 +91,26 @@ def placeholders(ctx):
     the build so a new site can be previewed)."""
     report = ctx.error if ctx.publishing else ctx.warn
     try:
+        data = ctx.site.config_file.read_bytes()
+    except OSError:  # the load stage has reported it
+        data = b""
+    if _maybe(data):
         from ..yamlsource import load_yaml_file
 
-        data = load_yaml_file(ctx.site.config_file)
-    except BuildError:  # the build has reported it already
-        data = {}
-    for key, line, text in _values(data, "", None):
-        mark = found_in(text)
-        if mark:
-            yield report(ctx.cfg, f"placeholder left: '{_short(text)}'", key=key, line=line, hint=_hint(key))
-    seen = set()
-    for step in ctx.site.steps.values():
-        if not step.source or step.source in seen:
+        try:
+            config = load_yaml_file(ctx.site.config_file)
+        except BuildError:
+            config = {}
+        for key, line, value in _values(config, "", None):
+            if found_in(value):
+                yield report(ctx.cfg, f"placeholder left: '{_short(value)}'", key=key, line=line, hint=_hint(key))
+    for source in dict.fromkeys(step.source for step in ctx.site.steps.values() if step.source):
+        try:
+            data = source.read_bytes()
+        except OSError:
             continue
-        seen.add(step.source)
-        for i, text in enumerate(ctx.source_lines(step), 1):
-            if found_in(text):
-                yield report(rel(step.source), f"placeholder left: '{_short(text)}'", line=i, hint=PAGE_HINT)
-        ctx.forget_source(step)
+        if not _maybe(data):
+            continue
+        for i, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+            if found_in(line):
+                yield report(rel(source), f"placeholder left: '{_short(line)}'", line=i, hint=PAGE_HINT)
