@@ -53,6 +53,26 @@ def main() -> None:
     """Build static sales funnels from Markdown and YAML."""
 
 
+STARTER_CHOICES = ("course", "trial", "webinar", "local")  # scaffold.STARTERS (kept here so --help stays fast)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(["ja", "en"]), help="Language of the copy and the site (default: ja).")
+@click.option("--starter", type=click.Choice(STARTER_CHOICES), help="Which funnel to start from (default: course).")
+@click.option("--title", help="Site / business name (default: a placeholder to fill in).")
+@click.option("--base-url", help="Where the site will be published, e.g. https://your-shop.netlify.app/.")
+@click.option("--input/--no-input", "interactive", default=None,
+              help="Ask for what is not given (default: only when stdin is a terminal); --no-input uses defaults.")
+def new(dest: Path, lang: str | None, starter: str | None, title: str | None, base_url: str | None,
+        interactive: bool | None) -> None:
+    """Create a new site in DEST from a starter (an empty or new folder; see docs/cli.md)."""
+    from .scaffold import ask_and_scaffold
+
+    ask_and_scaffold(dest, lang, starter, title, base_url,
+                     sys.stdin.isatty() if interactive is None else interactive)
+
+
 @main.command()
 @SRC
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SRC/dist).")

@@ -20,7 +20,7 @@ LAYERS = [
     ("write", ["output"]),
     ("pipeline", ["build"]),
     ("tools", ["ui", "browser"]),
-    ("commands", ["check", "serve", "verify", "report", "cli", "__main__"]),
+    ("commands", ["check", "serve", "verify", "report", "scaffold", "cli", "__main__"]),
 ]
 
 

@@ -88,6 +88,12 @@ def test_wheel_ships_themes_and_runtime(tmp_path):
     assert "funnelgen/themes/default/templates/base.html" in names
     assert "funnelgen/themes/default/assets/style.css" in names
     assert "funnelgen/runtime/funnel.js" in names
+    # `funnelgen new` copies its starters from the package: every starter in both languages, binaries too
+    for starter in ("course", "trial", "webinar", "local"):
+        for lang in ("ja", "en"):
+            assert f"funnelgen/starters/{starter}/{lang}/site.yml" in names
+    assert "funnelgen/starters/course/ja/static/files/guide.pdf" in names
+    assert "funnelgen/starters/_common/ja/gitignore" in names and "funnelgen/starters/_common/en/netlify.toml" in names
 
 
 def github_anchor(heading: str) -> str:

@@ -50,7 +50,8 @@ def check_source(src: Path, *, base_url: str | None = None, preview: bool | None
             apply_base_url(site, base_url)
         prep = setup_render(site, [])
         staging = Staging(tmp / "out")
-        checker = PageChecker.planned(site, staging.root, planned_outputs(prep), preview=preview, now=now)
+        checker = PageChecker.planned(site, staging.root, planned_outputs(prep), preview=preview, now=now,
+                                          publishing=True)
         problems += _tag(write_site(prep, staging, default_jobs(), checker, reporter), *RENDER_RULE)
     except Exception as exc:  # noqa: BLE001 - known failures become problems, the rest is re-raised
         found = failure_problems(exc, site, prep.theme if prep else None)

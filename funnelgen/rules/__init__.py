@@ -7,7 +7,17 @@ part (registry.rule); importing the package registers them all.
 
 from __future__ import annotations
 
-from . import graph, integrity, intl, jp_advertising, jp_industry, jp_privacy, jp_tokushoho, tracking  # noqa: F401
+from . import (  # noqa: F401
+    graph,
+    integrity,
+    intl,
+    jp_advertising,
+    jp_industry,
+    jp_privacy,
+    jp_tokushoho,
+    placeholders,
+    tracking,
+)
 from .context import BuiltPage, CheckContext, PlannedOutputs, WrittenOutputs
 from .registry import AREAS, RULES, Rule
 from .runner import PageChecker

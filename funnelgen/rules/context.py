@@ -158,8 +158,9 @@ class CheckContext:
     """The site, whose law applies (jp/eu/us), the clock, and the built output (`outputs`, may be None)."""
 
     def __init__(self, site, outputs: Outputs | None = None, *, preview: bool | None = None,
-                 now: datetime | None = None):
+                 now: datetime | None = None, publishing: bool = False):
         self.site = site
+        self.publishing = publishing  # `funnelgen check`: is it ready to go live (placeholders become errors)
         self.outputs = outputs
         self.preview = is_preview_env() if preview is None else preview
         self.now = now or datetime.now(timezone.utc)

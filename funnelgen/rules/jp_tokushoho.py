@@ -13,6 +13,7 @@ import re
 from ..i18n import LABELS
 from ..prices import renewal_terms
 from .jp_advertising import PRICE
+from .placeholders import found_in
 from .registry import audience_rule
 
 PLACEHOLDER = re.compile(r"○○|〇〇|●●|××|ＸＸ|XXX|TBD|TODO|未定|準備中|ダミー|要確認|サンプル|\bsample\b|\bdummy\b|"
@@ -54,7 +55,7 @@ def tokushoho_fields(ctx):
         yield ctx.error(cfg, f"legal.address '{address}' has no 番地 (street number)", key="legal.address",
                         line=ctx.line_of("legal.address"), hint="Write the full address including the 番地.")
     phone = re.sub(r"\D", "", str(legal.phone or ""))
-    if phone and (len(set(phone)) == 1 or "12345678" in phone or phone.endswith("00000000")):
+    if phone and not found_in(str(legal.phone)) and (len(set(phone)) == 1 or "12345678" in phone or phone.endswith("00000000")):
         yield ctx.warn(cfg, f"legal.phone '{legal.phone}' looks like a placeholder", key="legal.phone",
                        line=ctx.line_of("legal.phone"), hint="Give a number where customers can reliably reach you.")
     if re.search(r"@(example\.(com|jp|org|net)|(.+\.)?example\.(com|jp|org|net))$", str(legal.email or "")):

@@ -19,9 +19,9 @@ class PageChecker:
     """Every rule, every finding: errors and warnings alike. The caller decides what stops it (a build stops
     on errors and counts the warnings; `--strict` and `funnelgen check` treat warnings as errors)."""
 
-    def __init__(self, site, outputs: Outputs, *, preview: bool | None = None, now=None):
+    def __init__(self, site, outputs: Outputs, *, preview: bool | None = None, now=None, publishing: bool = False):
         self.site, self.outputs = site, outputs
-        self.options = {"preview": preview, "now": now}
+        self.options = {"preview": preview, "now": now, "publishing": publishing}
         self.ctx = CheckContext(site, outputs, **self.options)
         self.rules = list(RULES)
 
