@@ -7,7 +7,7 @@ part (registry.rule); importing the package registers them all.
 
 from __future__ import annotations
 
-from . import graph, integrity, intl, jp_advertising, jp_industry, jp_privacy, jp_tokushoho, tracking  # noqa: F401
+from . import graph, integrity, intl, jp_advertising, jp_industry, jp_privacy, jp_tokushoho, offers, tracking  # noqa: F401
 from .context import BuiltPage, CheckContext, PlannedOutputs, WrittenOutputs
 from .registry import AREAS, RULES, Rule
 from .runner import PageChecker

@@ -169,11 +169,15 @@
       { offer: a.getAttribute("data-fg-offer"), href: a.href, label: a.textContent },
       { offer: box.getAttribute("data-fg-offer"), href: decorate(box.getAttribute("data-fg-href") || ""),
         label: box.getAttribute("data-fg-label") || a.textContent }];
+    // buttons in the copy and the sticky bar that scroll to the order say the same as the buy button
+    var echoes = Array.prototype.filter.call(d.querySelectorAll("a[data-fg-to-order], .sticky a[href='#order']"),
+      function (e) { return e.textContent === states[0].label; });
     function apply() {
       var s = states[box.checked ? 1 : 0];
       a.setAttribute("data-fg-offer", s.offer);
       a.href = s.href;
       a.textContent = s.label;
+      echoes.forEach(function (e) { e.textContent = s.label; });
       if (plain) plain.hidden = box.checked;
       if (extra) extra.hidden = !box.checked;
     }
