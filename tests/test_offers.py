@@ -238,3 +238,22 @@ def test_preview_sends_each_plan_and_the_bundle_to_its_own_test_checkout(tmp_pat
         assert soup.select_one("a[data-fg-checkout]")["href"] == "/_fg/checkout/starter?from=/starter/"
         status, _, page = get(p, "/_fg/checkout/starter-review?from=/starter/")
         assert status == 200 and "4,960円（税込）" in page
+
+
+def test_english_sites_get_english_plan_and_bump_words(tmp_path):
+    cfg = plans_config()
+    cfg["site"]["language"] = "en"
+    for offer in cfg["offers"].values():
+        offer["currency"] = "USD"
+    soup = built(tmp_path / "plans", cfg)
+    assert soup.select_one("#order-title").get_text() == "Choose your plan"
+    assert soup.select_one("[data-fg-plan=premium] .badge").get_text() == "Recommended"
+    assert soup.select_one("[data-fg-plan=premium] a[data-fg-checkout]").get_text() == "Buy this plan"
+    cfg = bump_config()
+    cfg["site"]["language"] = "en"
+    cfg["offers"]["starter"]["price"], cfg["offers"]["bundle"]["price"] = 19, 29.5
+    for offer in cfg["offers"].values():
+        offer["currency"] = "USD"
+    soup = built(tmp_path / "bump", cfg)
+    assert soup.select_one(".bump-price").get_text() == "Ticked, you pay $29.50 in total ($19 + $10.50 for the extra)."
+    assert soup.select_one("input[data-fg-bump]")["data-fg-label"] == "Buy the bundle for $29.50"

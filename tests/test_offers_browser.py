@@ -176,3 +176,18 @@ def test_without_javascript_the_plain_offer_is_sold_and_no_box_is_shown(browser,
     assert link.get_attribute("href") == "https://buy.stripe.com/6oE5kN0aB1cD2eF3gH"
     assert page.locator("#order > table.summary td.price").inner_text() == "1,980円（税込）"
     page.context.close()
+
+
+def test_verify_walks_every_plan_and_checks_what_each_reports(tmp_path):
+    from funnelgen.verify import verify
+
+    result = verify(write_site(tmp_path / "s", plans_config()), timeout=5)
+    assert result.ok, [f for p in result.paths for f in p.failures()]
+    labels = [p.path.label() for p in result.paths]
+    assert labels == ["optin → gift → starter (buy standard) → thanks", "optin → gift → starter (buy premium) → thanks"]
+    for path, (plan, value) in zip(result.as_dict()["paths"], (("standard", 9800), ("premium", 29800)), strict=True):
+        checks = {s["label"]: {c["name"]: c["detail"] for c in s["checks"]} for s in path["steps"]}
+        assert checks["starter"]["view_item fires"] == "view_item once"  # every plan listed, no value claimed
+        assert checks["starter"]["begin_checkout fires"] == f"begin_checkout once ({plan}, {value}, JPY)"
+        assert checks[f"checkout: {plan}"]["test checkout opens"] == f"order summary for '{plan}'"
+        assert checks["thanks"]["purchase fires"].startswith(f"purchase once ({plan}, {value}, JPY, fg_")
