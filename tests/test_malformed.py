@@ -250,7 +250,7 @@ CASES = [
      "unreachable", "site.yml", None),
     ("sales-without-offer", lambda s, c: yml(s, "page: starter.md, offer: starter,", "page: starter.md,"),
      "has no offer", "site.yml", None),
-    ("dead-end", lambda s, c: yml(s, "offer: starter, next: upsell,", "offer: starter,"), "dead end", "site.yml", None),
+    ("dead-end", lambda s, c: yml(s, "}, next: upsell}", "}}"), "dead end", "site.yml", None),
     ("duplicate-step", lambda s, c: yml(s, "      - gift\n", "      - {id: gift, kind: thankyou, page: gift.md}\n"),
      "gift", "site.yml", None),
     ("missing-page", lambda s, c: (s / "pages" / "gift.md").unlink(), "does not exist", "site.yml", None),

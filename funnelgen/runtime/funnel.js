@@ -155,7 +155,8 @@
   // The offer a button charges (a plan, or the bump's bundle while its box is ticked) is what is reported.
   function chosen(a) { return (P.offers || {})[a.getAttribute("data-fg-offer")] || P.offer || null; }
   Array.prototype.forEach.call(d.querySelectorAll("a[data-fg-checkout]"), function (a) {
-    a.href = decorate(a.href);
+    var href = decorate(a.href);
+    if (href !== a.href) a.href = href;  // other providers' links stay exactly as written
     a.addEventListener("click", function () { send("begin_checkout", chosen(a)); });
   });
 
@@ -166,7 +167,7 @@
     var plain = section.querySelector("table.summary"), extra = section.querySelector("[data-fg-bump-summary]");
     if (!a) return;
     var states = [
-      { offer: a.getAttribute("data-fg-offer"), href: a.href, label: a.textContent },
+      { offer: a.getAttribute("data-fg-offer"), href: a.getAttribute("href"), label: a.textContent },
       { offer: box.getAttribute("data-fg-offer"), href: decorate(box.getAttribute("data-fg-href") || ""),
         label: box.getAttribute("data-fg-label") || a.textContent }];
     // buttons in the copy and the sticky bar that scroll to the order say the same as the buy button
