@@ -13,8 +13,8 @@ import re
 import shutil
 import subprocess
 
-EDGE_WORDS = {"ja": {"next": "次へ", "buy": "購入", "form": "送信", "decline": "見送る"},
-              "en": {"next": "next", "buy": "buy", "form": "submit", "decline": "no thanks"}}
+EDGE_WORDS = {"ja": {"next": "次へ", "buy": "購入", "form": "送信", "decline": "見送る", "bump": "バンプ"},
+              "en": {"next": "next", "buy": "buy", "form": "submit", "decline": "no thanks", "bump": "bump"}}
 FORMATS = ("mermaid", "dot", "svg", "png")
 
 
@@ -43,20 +43,26 @@ def _label_lines(site, step) -> list[str]:
     if step.offer:
         lines.append(f"{site.offers[step.offer].name}")
         lines.append(step.price)
+    for choice in step.choices:  # the plans of a plan table; the bump's bundle
+        if choice["id"] != step.offer:
+            lines.append(f"{'+ ' if choice['bump'] else ''}{choice['id']}: {choice['price']}")
     if step.form:
         lines.append(f"form: {step.form}")
     return lines
 
 
-def _edge_word(site, step_id: str, edge: str) -> str:
-    """What the visitor does to follow this edge: buy (the paid edge of a checkout), submit a form, go on, decline."""
+def _edge_words(site, mstep, edge: str) -> list[str]:
+    """What the visitor does to follow this edge: buy (the paid edge of a checkout; one edge per plan, and one
+    with the order bump ticked), submit a form, go on, decline."""
     words = EDGE_WORDS["ja" if site.language == "ja" else "en"]
-    step = site.steps[step_id]
+    step = site.steps[mstep.id]
     if step.sells_by_checkout and edge == (step.traits.paid_edge or "next"):
-        return words["buy"]
+        if len(mstep.choices) < 2:
+            return [words["buy"]]
+        return [f"{words['buy']}{' + ' + words['bump'] if c['bump'] else ''}: {c['id']}" for c in mstep.choices]
     if step.form is not None and edge == "next":
-        return words["form"]
-    return words.get(edge, edge)
+        return [words["form"]]
+    return [words.get(edge, edge)]
 
 
 def _mermaid_text(text: str) -> str:
@@ -85,8 +91,8 @@ def mermaid(site) -> str:
                 if (step.id, edge) in drawn or target not in owner:
                     continue
                 drawn.add((step.id, edge))
-                out.append(f'  {_mermaid_id(step.id)} -->|"{_mermaid_text(_edge_word(site, step.id, edge))}"| '
-                           f"{_mermaid_id(target)}")
+                for word in _edge_words(site, step, edge):
+                    out.append(f'  {_mermaid_id(step.id)} -->|"{_mermaid_text(word)}"| {_mermaid_id(target)}')
     return "\n".join(out) + "\n"
 
 
@@ -112,8 +118,8 @@ def dot(site) -> str:
                 if (step.id, edge) in drawn or target not in owner:
                     continue
                 drawn.add((step.id, edge))
-                out.append(f'  "{_dot_text(step.id)}" -> "{_dot_text(target)}" '
-                           f'[label="{_dot_text(_edge_word(site, step.id, edge))}"];')
+                for word in _edge_words(site, step, edge):
+                    out.append(f'  "{_dot_text(step.id)}" -> "{_dot_text(target)}" [label="{_dot_text(word)}"];')
     out.append("}")
     return "\n".join(out) + "\n"
 

@@ -72,6 +72,7 @@ class MapStep:
     final: bool = False
     title: str = ""  # the page's headline, when loaded
     price: str = ""  # the offer's honest price label, when the caller gives a formatter
+    choices: list[dict] = field(default_factory=list)  # every offer paid by checkout here: id, name, price, bump
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -91,6 +92,7 @@ class FunnelMap:
 def funnel_map(site) -> list[FunnelMap]:
     """Every funnel with every step its visitors can reach: its own steps in site.yml order, then the
     shared ones it leads to, each with its offer's honest price label."""
+    from .plans import sold_offers
     from .prices import price_label
 
     out = []
@@ -104,7 +106,10 @@ def funnel_map(site) -> list[FunnelMap]:
             fmap.steps.append(MapStep(
                 s.id, s.kind, s.url, s.offer_id, s.form_id, dict(s.edges), shared=sid not in own, final=s.final,
                 title=str((s.meta or {}).get("headline") or (s.meta or {}).get("title") or ""),
-                price=price_label(s.offer, site.language) if s.offer else ""))
+                price=price_label(s.offer, site.language) if s.offer else "",
+                choices=[{"id": o.id, "name": o.name, "price": price_label(o, site.language),
+                          "bump": s.bump is not None and o is s.bump.offer}
+                         for o in sold_offers(s)] if s.sells_by_checkout else []))
         out.append(fmap)
     return out
 
@@ -119,6 +124,9 @@ class Hop:
     action: str | None = None  # FORM, CHECKOUT, NEXT, DECLINE
     edge: str | None = None  # the edge this action follows
     target: str | None = None  # step id it must lead to (None: the map has nowhere to go)
+    offer: str | None = None  # CHECKOUT: the offer paid for (a plan of offers:, or the bump's bundle)
+    bump: bool = False  # CHECKOUT: the order bump's box is ticked first
+    choice: bool = False  # CHECKOUT: one of several ways to pay on the step (plans, or with/without the bump)
 
 
 @dataclass
@@ -138,7 +146,8 @@ class FunnelPath:
         for hop in self.hops:
             word = ""
             if hop.action == CHECKOUT:
-                word = " (accept)" if hop.edge == "accept" else " (buy)"
+                verb = "accept" if hop.edge == "accept" else "buy"
+                word = f" ({verb} {hop.offer}{' + bump' if hop.bump else ''})" if hop.choice else f" ({verb})"
             elif hop.action == DECLINE:
                 word = " (decline)"
             parts.append(hop.step + word)
@@ -147,23 +156,29 @@ class FunnelPath:
         return " → ".join(parts)
 
 
-def choices(step) -> list[tuple[str, str | None, str | None]]:
-    """(action, edge, target) a visitor can take on `step`, the page's main action first.
+def choices(step) -> list[Hop]:
+    """What a visitor can do on `step` (hops without their next step yet), the page's main action first.
 
     Mirrors what the page offers (Renderer.main_action): its form, else its checkout (which returns
-    through the kind's paid edge), else its next link; post-purchase offers add their decline link.
+    through the kind's paid edge) — one per plan of a plan table, and the offer with and without its order
+    bump —, else its next link; post-purchase offers add their decline link.
     """
-    out: list[tuple[str, str | None, str | None]] = []
+    out: list[Hop] = []
     edges = step.edges
     if step.form is not None:
-        out.append((FORM, "next", edges.get("next")))
-    elif step.sells_by_checkout and step.offer is not None and step.offer.checkout:
+        out.append(Hop(step.id, FORM, "next", edges.get("next")))
+    elif step.sells_by_checkout:
+        from .plans import sold_offers
+
         edge = step.traits.paid_edge or "next"
-        out.append((CHECKOUT, edge, edges.get(edge)))
+        offers = [o for o in sold_offers(step) if o.checkout]
+        for offer in offers:
+            bump = step.bump is not None and offer is step.bump.offer
+            out.append(Hop(step.id, CHECKOUT, edge, edges.get(edge), offer.id, bump, len(offers) > 1))
     elif edges.get("next"):
-        out.append((NEXT, "next", edges["next"]))
+        out.append(Hop(step.id, NEXT, "next", edges["next"]))
     if step.traits.declinable and edges.get("decline"):
-        out.append((DECLINE, "decline", edges["decline"]))
+        out.append(Hop(step.id, DECLINE, "decline", edges["decline"]))
     return out
 
 
@@ -193,8 +208,8 @@ def _walk(site, sid: str, hops: list[Hop], seen: frozenset[str]):
     if not options:
         yield hops + [Hop(sid)], None
         return
-    for action, edge, target in options:
-        hop = Hop(sid, action, edge, target)
+    for hop in options:
+        target = hop.target
         if target is None or target not in site.steps:
             yield hops + [hop], None
         elif target in seen:

@@ -12,6 +12,7 @@ from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from .kinds import EDGE_NAMES, StepKind, kind
+from .plans import Bump, link_offers, sells, sold_offers
 from .prices import MINOR_UNITS
 from .settings import Legal, SiteSettings, Tracking
 
@@ -34,6 +35,7 @@ class Offer:
     cancellation: str | None = None
     extra_charges: str | None = None
     description: str | None = None
+    features: list[str] | None = None
     line: int | None = None
     compare_at_price: Decimal | None = None  # struck-through regular price (tax-inclusive)
     compare_at_basis: str | None = None
@@ -120,6 +122,10 @@ class Step:
     source: Path | None = None
     offer: Offer | None = None
     form: Form | None = None
+    choice_ids: list[str] = field(default_factory=list)  # offers: a choice of plans (funnelgen/plans.py)
+    recommended: str | None = None
+    bump: Bump | None = None  # an order bump switching the checkout to a bundle offer
+    choices: list[Offer] = field(default_factory=list)  # the offers of choice_ids, resolved
 
     @property
     def traits(self) -> StepKind:
@@ -141,7 +147,7 @@ class Step:
     @property
     def sells_by_checkout(self) -> bool:
         """True when the main button of this step is a payment link (not a form)."""
-        return self.traits.sells and self.offer_id is not None and self.form_id is None
+        return self.traits.sells and bool(self.offer_id or self.choice_ids) and self.form_id is None
 
     @property
     def paid_target(self) -> str | None:
@@ -230,7 +236,7 @@ class Site:
         """Map: step id a buyer of `offer_id` returns to -> steps that sell it."""
         targets: dict[str, list[str]] = {}
         for step in self.steps.values():
-            if step.offer_id == offer_id and step.paid_target:
+            if sells(step, offer_id) and step.paid_target:
                 targets.setdefault(step.paid_target, []).append(step.id)
         return targets
 
@@ -240,8 +246,9 @@ class Site:
             paid: dict[str, list[Offer]] = {}
             for other in self.steps.values():
                 target = other.paid_target
-                if target and other.offer and other.offer not in paid.setdefault(target, []):
-                    paid[target].append(other.offer)
+                for offer in sold_offers(other) if target else ():
+                    if offer not in paid.setdefault(target, []):
+                        paid[target].append(offer)
             self._paid_into = paid
         return self._paid_into.get(step.id, [])
 
@@ -267,7 +274,7 @@ def _offer(oid: str, d: dict, language: str) -> Offer:
         trial_days=d.get("trial_days"), quantity=d.get("quantity"), payment_methods=d.get("payment_methods"),
         payment_timing=d.get("payment_timing"), delivery=d.get("delivery"), cancellation=d.get("cancellation"),
         extra_charges=d.get("extra_charges"),
-        description=d.get("description"), line=getattr(d, "line", None),
+        description=d.get("description"), features=d.get("features"), line=getattr(d, "line", None),
         compare_at_price=Decimal(str(d["compare_at_price"])) if d.get("compare_at_price") is not None else None,
         compare_at_basis=d.get("compare_at_basis"), ends_at=d.get("ends_at"),
     )
@@ -324,7 +331,8 @@ def _step(d: dict, where: str) -> Step:
         id=d["id"], kind=d["kind"], page=d["page"], offer_id=d.get("offer"), form_id=d.get("form"),
         edges={e: d[e] for e in EDGE_NAMES if d.get(e)}, slug=d.get("slug") or d["id"],
         variant=d.get("variant") or "a", index=d.get("index"), final=d.get("final", False),
-        line=getattr(d, "line", None), defined_in=where,
+        line=getattr(d, "line", None), defined_in=where, choice_ids=list(d.get("offers") or []),
+        recommended=d.get("recommended"), bump=Bump.from_config(d.get("bump")),
     )
 
 
@@ -378,7 +386,7 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
         elif fid not in steps[sid].funnels:
             steps[sid].funnels.append(fid)
     for step in steps.values():
-        step.offer = offers.get(step.offer_id) if step.offer_id else None
+        link_offers(step, offers)
         step.form = forms.get(step.form_id) if step.form_id else None
 
     site = Site(src=src, config_file=config_file, settings=SiteSettings.from_config(data["site"]),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from .plans import sells
+
 US = {"ja": "米国", "en": "United States"}
 JAPAN = {"ja": "日本", "en": "Japan"}
 # host (or host suffix after a dot) -> (names by language, country, what it receives)
@@ -58,7 +60,7 @@ def data_recipients(site, language: str) -> list[dict]:
             continue
         add("netlify" if form.provider == "netlify" else urlsplit(form.action or "").netloc, "form")
     for offer in site.offers.values():
-        sold = any(step.offer_id == offer.id and step.sells_by_checkout for step in site.steps.values())
+        sold = any(sells(step, offer.id) and step.sells_by_checkout for step in site.steps.values())
         if sold and offer.checkout:
             add(urlsplit(offer.checkout).netloc, "payment")
     declared = [{"name": r["name"], "country": r.get("country") or "", "what": r.get("purpose") or "",

@@ -17,6 +17,8 @@ from .graph import entries
 from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
+from .planview import bump_view, plans_view
+from .planview import main_action as plans_action
 from .prices import money, price_label, renewal_terms
 from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data, return_guard_script
 from .urls import absolute
@@ -80,7 +82,7 @@ class Renderer:
             "cancellation": offer.cancellation or self.site.legal.returns,
             "extra_charges": offer.extra_charges or self.site.legal.extra_charges,
             "renewal": renewal_terms(offer, self.t),
-            "description": offer.description, "checkout_host": host,
+            "description": offer.description, "checkout_host": host, "features": offer.features or [],
         }
 
     def form_view(self, step: Step) -> dict:
@@ -127,6 +129,8 @@ class Renderer:
             # the same words as the form's own button: a sticky bar saying 「次へ進む」 over a registration form misleads
             label = meta.get("cta") or step.form.button or self.t[step.traits.button]
             return {"type": "form", "href": f"#fg-form-{step.form.id}", "label": label}
+        if step.choices:
+            return plans_action(self, step)
         if step.sells_by_checkout and step.offer and step.offer.checkout:
             return {"type": "checkout", "href": step.offer.checkout, "offer": step.offer.id,
                     "label": meta.get("cta") or self.t["buy"]}
@@ -222,6 +226,7 @@ class Renderer:
             "return_guard": Markup(return_guard_script()) if "purchase" in data else None,
             "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
             "order_summary": step.traits.sells and step.offer is not None,
+            "plans": plans_view(self, step), "bump": bump_view(self, step),
             "event": self.event_view(step), "reminder": self.reminder_view(step),
         }
         html = self.template(step.kind).render(ctx)

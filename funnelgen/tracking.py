@@ -90,6 +90,7 @@ def return_guard_script() -> str:
 
 def page_data(site, step, funnel_entry_of: str | None) -> dict:
     """What funnel.js needs on this page: who we are, what is sold, what was bought."""
+    from .plans import sold_offers
     from .prices import tracking_value
 
     def offer_json(offer):
@@ -102,8 +103,12 @@ def page_data(site, step, funnel_entry_of: str | None) -> dict:
         "funnels": step.funnels,
         "entry_of": funnel_entry_of,
     }
+    sold = sold_offers(step)
     if step.offer:
         data["offer"] = offer_json(step.offer)
+    if len(sold) > 1 or step.choices:  # a plan table, or an offer and its bump bundle
+        data["offers"] = {o.id: offer_json(o) for o in sold}
+    if sold:
         data["view_item"] = step.traits.sells
     if step.traits.lead_event and step.form:
         data["lead_form"] = step.form.id

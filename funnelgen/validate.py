@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .errors import Problem, did_you_mean, rel
 from .model import Site
+from .plans import choice_problems, sold_offers
 
 RESERVED_PATHS = ("assets", "legal", "privacy", "404.html", "sitemap.xml", "robots.txt", "_fg")
 
@@ -46,7 +47,7 @@ def unknown_references(site: Site) -> Iterator[Problem]:
 def step_requirements(site: Site) -> Iterator[Problem]:
     for step in site.steps.values():
         traits = step.traits
-        if traits.sells and not step.offer_id:
+        if traits.sells and not step.offer_id and not step.choice_ids:
             yield _p(site, step, "", f"{step.kind} step '{step.id}' has no offer",
                      "Add `offer: <offer id>` naming an entry of offers:.")
         if traits.needs_form and not step.form_id:
@@ -63,8 +64,9 @@ def step_requirements(site: Site) -> Iterator[Problem]:
 def offers_and_forms(site: Site) -> Iterator[Problem]:
     cfg = rel(site.config_file)
     for step in site.steps.values():
-        offer = step.offer
-        if step.sells_by_checkout and offer and not offer.checkout:
+        for offer in sold_offers(step) if step.sells_by_checkout else ():
+            if offer.checkout:
+                continue
             yield Problem(cfg, f"offer '{offer.id}' has no checkout URL but step '{step.id}' sells it",
                           key=f"offers.{offer.id}.checkout", line=offer.line,
                           hint="Add `checkout: https://buy.stripe.com/...` (your payment link), "
@@ -158,6 +160,9 @@ RULES = [
               "Sold offers have a checkout, each offer returns buyers to one step, forms have an email, consent "
               "and a next step.",
               "An offer without a checkout, or a form without a destination, silently loses the sale or the lead."),
+    GraphRule("graph.offer-choices", choice_problems,
+              "offers: lists 2–3 known plans of a selling step; bump: names a dearer one-off bundle of the step's "
+              "offer.", "A plan table or order bump that names a wrong offer charges the buyer for something else."),
     GraphRule("graph.unreachable", reachability, "Every funnel step is reachable from some funnel's entry.",
               "A step nobody can reach is usually a broken edge; its offer never sells."),
     GraphRule("graph.output-paths", output_paths, "No two pages (or a page and a static file) write the same URL.",

@@ -27,19 +27,18 @@ from funnelgen.verify.expectations import expected_funnel
 
 
 # -- paths from the funnel map ------------------------------------------------------------------
-def test_example_has_three_paths_per_entry():
+def test_example_has_six_paths_per_entry_with_and_without_the_order_bump():
     site, _ = load_site(EXAMPLE)
     paths, truncated = enumerate_paths(site)
     assert not truncated
+    tails = ["upsell (accept) → apply → thanks", "upsell (decline) → downsell (accept) → apply → thanks",
+             "upsell (decline) → downsell (decline) → apply → thanks"]
     assert [p.label() for p in paths] == [
-        "optin → gift → starter (buy) → upsell (accept) → apply → thanks",
-        "optin → gift → starter (buy) → upsell (decline) → downsell (accept) → apply → thanks",
-        "optin → gift → starter (buy) → upsell (decline) → downsell (decline) → apply → thanks",
-        "optin-sns → gift → starter (buy) → upsell (accept) → apply → thanks",
-        "optin-sns → gift → starter (buy) → upsell (decline) → downsell (accept) → apply → thanks",
-        "optin-sns → gift → starter (buy) → upsell (decline) → downsell (decline) → apply → thanks",
-    ]
-    assert [p.id for p in paths] == ["blog-1", "blog-2", "blog-3", "instagram-1", "instagram-2", "instagram-3"]
+        f"{entry} → gift → starter (buy {offer}) → {tail}"
+        for entry in ("optin", "optin-sns") for offer in ("starter", "starter-review + bump") for tail in tails]
+    assert [p.id for p in paths] == [f"{f}-{n}" for f in ("blog", "instagram") for n in range(1, 7)]
+    assert [(h.offer, h.bump) for h in (paths[0].hops[2], paths[3].hops[2])] == [
+        ("starter", False), ("starter-review", True)]
     first = paths[0].hops
     assert [(h.step, h.action, h.edge, h.target) for h in first] == [
         ("optin", FORM, "next", "gift"), ("gift", NEXT, "next", "starter"), ("starter", CHECKOUT, "next", "upsell"),

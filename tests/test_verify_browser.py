@@ -67,10 +67,11 @@ def test_example_passes_every_path_with_a_storyboard(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert data["ok"] is True and data["summary"] == "all 6 paths passed"
-    assert len(data["paths"]) == 6 and all(p["ok"] for p in data["paths"])
+    # 3 ways through the upsells for each entry, with and without the order bump on starter
+    assert data["ok"] is True and data["summary"] == "all 12 paths passed"
+    assert len(data["paths"]) == 12 and all(p["ok"] for p in data["paths"])
     # one progress line per path while it runs (stderr, since stdout carries the JSON)
-    assert sum(1 for line in proc.stderr.splitlines() if line.startswith("[") and "✓" in line) == 6
+    assert sum(1 for line in proc.stderr.splitlines() if line.startswith("[") and "✓" in line) == 12
     blog1 = next(p for p in data["paths"] if p["id"] == "blog-1")
     assert [s["label"] for s in blog1["steps"]] == [
         "optin", "gift", "starter", "checkout: starter", "upsell", "checkout: templates", "apply", "thanks"]
@@ -80,12 +81,19 @@ def test_example_passes_every_path_with_a_storyboard(tmp_path):
     assert {"begin_checkout fires", "Meta Pixel InitiateCheckout", "view_item fires"} <= checks["starter"]
     assert {"purchase fires", "Meta Pixel Purchase", "LINE Tag Purchase", "purchase counted once",
             "arrives where the map says"} <= checks["upsell"]
+    # the bump path ticks the box with the keyboard, pays for the bundle and returns with it
+    blog4 = next(p for p in data["paths"] if p["id"] == "blog-4")
+    assert [s["label"] for s in blog4["steps"]][2:4] == ["starter", "checkout: starter-review"]
+    bump = {s["label"]: {c["name"]: c["detail"] for c in s["checks"]} for s in blog4["steps"]}
+    assert bump["starter"]["order bump"] == "ticked the box for 'starter-review' with the keyboard"
+    assert bump["starter"]["begin_checkout fires"] == "begin_checkout once (starter-review, 4960, JPY)"
+    assert bump["upsell"]["purchase fires"].startswith("purchase once (starter-review, 4960, JPY, fg_")
     # the storyboard: a screenshot of every step, the funnel map, every path
     for path in data["paths"]:
         for step in path["steps"]:
             assert step["screenshot"] and (report / "shots" / step["screenshot"]).stat().st_size > 5000
     html = (report / "index.html").read_text(encoding="utf-8")
-    assert "PASS" in html and "Funnel map" in html and html.count('class="path"') == 6
+    assert "PASS" in html and "Funnel map" in html and html.count('class="path"') == 12
     assert json.loads((report / "report.json").read_text(encoding="utf-8"))["ok"] is True
     # test posts go to a temporary capture file, not the user's .funnelgen/submissions.jsonl
     assert not (site / ".funnelgen" / "submissions.jsonl").exists()
@@ -97,7 +105,7 @@ def test_default_report_lives_in_the_ignored_cache_folder(tmp_path):
     assert result.exit_code == 0, result.output
     assert data["report"] == str((site / ".funnelgen" / "verify-report" / "index.html").resolve())
     assert (site / ".funnelgen" / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
-    assert [p["funnel"] for p in data["paths"]] == ["instagram"] * 3
+    assert [p["funnel"] for p in data["paths"]] == ["instagram"] * 6
 
 
 # -- refused by the build --------------------------------------------------------------------------
@@ -195,7 +203,7 @@ def test_console_error_and_outside_request_fail_the_page_they_happen_on(tmp_path
     set_front_matter(site, "gift.md", "body", "<script>gtag('event', 'gift_view'); dataLayr.push({event: 'gift'});</script>")
     result, data = run_cli(str(site), "--no-report", "--funnel", "blog")
     assert result.exit_code == 1
-    assert data["summary"] == "3 of 3 paths failed"
+    assert data["summary"] == "6 of 6 paths failed"
     for path in data["paths"]:
         assert path["failures"] == [
             "at gift: uncaught error: dataLayr is not defined",
@@ -233,7 +241,7 @@ def test_every_vendor_gets_each_funnel_event_once(tmp_path):
 
     result = verify(every_vendor_site(tmp_path / "site", X_WRAPPED), timeout=5)
     assert result.ok, [f for p in result.paths for f in p.failures()]
-    assert len(result.paths) == 6
+    assert len(result.paths) == 12
     for path in result.as_dict()["paths"]:
         checks = {s["label"]: {c["name"]: c["detail"] for c in s["checks"]} for s in path["steps"]}
         entry = path["steps"][0]["label"]
@@ -252,7 +260,7 @@ def test_every_vendor_gets_each_funnel_event_once(tmp_path):
             detail = checks[step["label"]]["purchase fires"]  # "purchase once (starter, 1980, JPY, fg_…)"
             offer, _value, _currency, tx = detail[detail.index("(") + 1:-1].split(", ")
             assert tx.startswith("fg_") and len(tx) == 35  # vendors get the hash, never the raw session id
-            value = {"starter": 1980, "templates": 9800, "templates-lite": 4980}[offer]
+            value = {"starter": 1980, "starter-review": 4960, "templates": 9800, "templates-lite": 4980}[offer]
             got = checks[step["label"]]
             assert got["TikTok Pixel Purchase"] == f"TikTok Pixel Purchase once ({value} JPY {offer} id {tx})"
             assert got[f"X Pixel {X_PURCHASE}"] == f"X Pixel {X_PURCHASE} once ({value} JPY {offer} id {tx})"

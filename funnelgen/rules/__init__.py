@@ -15,6 +15,7 @@ from . import (  # noqa: F401
     jp_industry,
     jp_privacy,
     jp_tokushoho,
+    offers,
     placeholders,
     tracking,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
+from ..plans import sells
 from .registry import rule
 
 URL_ATTRS = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src",
@@ -147,7 +148,7 @@ def forms_redirect(ctx, page):
 def success_urls(ctx):
     """Every offer sold by checkout has an after-payment URL that lands on a built step."""
     for offer in ctx.site.offers.values():
-        sellers = [s for s in ctx.site.steps.values() if s.offer_id == offer.id and s.sells_by_checkout]
+        sellers = [s for s in ctx.site.steps.values() if sells(s, offer.id) and s.sells_by_checkout]
         if not sellers or not offer.checkout:
             continue
         url = ctx.site.success_url(offer)

@@ -11,6 +11,7 @@ import re
 
 from ..dates import parse_deadline
 from ..markdown import parse_info
+from ..plans import sells
 from .registry import audience_rule
 
 jp_rule = audience_rule("jp")  # only for Japanese sites (language: ja or audience: [jp])
@@ -74,7 +75,7 @@ def countdown(ctx):
         if not offer.ends_at:
             continue
         end = parse_deadline(offer.ends_at, lang)
-        sellers = [s.id for s in ctx.site.steps.values() if s.offer_id == offer.id]
+        sellers = [s.id for s in ctx.site.steps.values() if sells(s, offer.id)]
         if end and end < ctx.now and sellers:
             yield ctx.error(ctx.cfg, f"offer '{offer.id}' ended at {offer.ends_at} but step '{sellers[0]}' still "
                                      "sells it", key=f"offers.{offer.id}.ends_at", line=offer.line,

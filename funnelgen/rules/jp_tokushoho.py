@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import LABELS
+from ..plans import sold_offers
 from ..prices import renewal_terms
 from .jp_advertising import PRICE
 from .placeholders import found_in
@@ -149,43 +150,74 @@ def tokushoho_link(ctx, page):
              "cancellation must be shown together; buyers misled here may cancel and fines apply.")
 def final_confirmation(ctx, page):
     """Offer pages show an order summary: quantity, tax-inclusive price, payment method and timing, delivery,
-    cancellation; subscriptions add term, renewal, per-charge and total price."""
-    t = LABELS["ja" if ctx.site.language == "ja" else "en"]
+    cancellation; subscriptions add term, renewal, per-charge and total price. Each plan of a plan table has
+    its own summary before its own button, and an order bump's bundle its own summary before the buy button."""
     step = page.step
-    if step is None or not step.traits.sells or step.offer is None:
+    if step is None or not step.traits.sells or not sold_offers(step):
         return
     file = ctx.page_file(page)
-    tables = page.doc.find("table", lambda e: e.has_class("summary"))
-    if not tables:
-        yield ctx.error(file, f"{page.url} sells '{step.offer.id}' but shows no order summary",
-                        hint="Keep {% include \"partials/order_summary.html\" %} next to the order button.")
-        return
+    summaries = _summaries(page, step)
+    for offer, table, _scope in summaries:
+        if table is None:
+            yield ctx.error(file, f"{page.url} sells '{offer.id}' but shows no order summary" +
+                            (" for it" if len(summaries) > 1 else ""),
+                            hint="Keep {% include \"partials/order_summary.html\" %} next to the order button "
+                                 "(partials/plans.html, partials/bump.html).")
+        else:
+            yield from _summary_rows(ctx, page, file, offer, table)
     # With a payment link the site's page is the last one the buyer reads before paying: every link to the
-    # checkout must follow the full summary, in the same section (earlier buttons scroll to it).
+    # checkout must follow the full summary of what it can charge, in the same section (earlier buttons scroll).
     order = {id(e): i for i, e in enumerate(page.doc.els)}
-    summary = tables[0]
-    section = summary.closest(lambda e: e.tag in ("section", "form", "main", "article", "div"))
     for link in page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs):
-        inside = section is not None and any(a is section for a in link.ancestors())
-        if not inside or order[id(link)] < order[id(summary)]:
+        before = [(table, scope) for offer, table, scope in summaries if table is not None and (
+            not step.choices or offer.id == link.get("data-fg-offer"))]
+        fine = bool(before) and all(any(a is scope for a in link.ancestors()) and order[id(link)] > order[id(table)]
+                                    for table, scope in before)
+        if not fine:
             where, line = ctx.where(page, link.text)
             yield ctx.error(where, f"checkout link '{link.text}' on {page.url} does not come right after the order "
                                    "summary", line=line,
                             hint="Let buttons in the copy scroll to the summary (::: cta does), and keep the payment "
                                  "link in the order section after partials/order_summary.html.")
-    rows = _rows(tables[0])
+
+
+def _summaries(page, step) -> list:
+    """(offer, its order-summary table or None, the section a button charging it must sit in) per sold offer."""
+    def section(el):
+        return el.closest(lambda e: e.tag in ("section", "form", "main", "article", "div")
+                          and "data-fg-bump-summary" not in e.attrs)
+
+    tables = page.doc.find("table", lambda e: e.has_class("summary"))
+    if step.choices:
+        out = []
+        for offer in step.choices:
+            plan = page.doc.find(None, lambda e, oid=offer.id: e.get("data-fg-plan") == oid)
+            own = plan[0].find("table", lambda e: e.has_class("summary")) if plan else []
+            out.append((offer, own[0] if own else None, plan[0] if plan else None))
+        return out
+    in_bump = [t for t in tables if t.closest(lambda e: "data-fg-bump-summary" in e.attrs)]
+    plain = [t for t in tables if t not in in_bump]
+    out = [(step.offer, plain[0] if plain else None, section(plain[0]) if plain else None)]
+    if step.bump is not None and step.bump.offer is not None and step.form is None:
+        out.append((step.bump.offer, in_bump[0] if in_bump else None, section(in_bump[0]) if in_bump else None))
+    return out
+
+
+def _summary_rows(ctx, page, file, offer, table):
+    t = LABELS["ja" if ctx.site.language == "ja" else "en"]
+    rows = _rows(table)
+    whose = f" for '{offer.id}'" if len(sold_offers(page.step)) > 1 else ""
     needed = ["quantity", "price", "payment_methods", "payment_timing", "delivery", "cancellation"]
-    if step.offer.billing:
+    if offer.billing:
         needed.append("billing_terms")
     for key in needed:
         if not rows.get(t[key]):
-            yield ctx.error(file, f"the order summary on {page.url} has no '{t[key]}'",
+            yield ctx.error(file, f"the order summary{whose} on {page.url} has no '{t[key]}'",
                             hint="Fill it in the offer (or legal:) in site.yml and keep the row in "
                                  "order_summary.html.")
     price = rows.get(t["price"], "")
     if price and ctx.site.language == "ja" and "税込" not in price:
-        yield ctx.error(file, f"the order summary price on {page.url} is not marked 税込")
-    offer = step.offer
+        yield ctx.error(file, f"the order summary price{whose} on {page.url} is not marked 税込")
     if offer.billing:
         from ..prices import money
 
@@ -218,6 +250,7 @@ def order_button(ctx, page):
     if step is None or not step.traits.sells:
         return
     buttons = page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs)
+    buttons += [_Label(b.get("data-fg-label") or "") for b in page.doc.find("input", lambda e: "data-fg-bump" in e.attrs)]
     if step.form is not None:
         buttons += [b for f in page.doc.find("form") for b in f.find("button")
                     if (b.get("type") or "submit") == "submit"]
@@ -232,3 +265,9 @@ def order_button(ctx, page):
             yield ctx.error(file, f"order button on {page.url} ('{label}') does not say that it places an order",
                             line=line, hint="Include 購入・注文・申し込み in the button text (front matter cta:).")
 
+
+class _Label:
+    """The text the buy button switches to when the order bump is ticked (checked like any order button)."""
+
+    def __init__(self, text: str):
+        self.text = text

@@ -6,6 +6,8 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from ..plans import sold_offers
+from ..prices import tracking_value
 from ..tracking import EVENTS
 from ..vendors import VENDORS, enabled
 from .registry import rule
@@ -149,12 +151,8 @@ def events(ctx, page):
         if (data.get("offer") or {}).get("id") != step.offer.id:
             yield ctx.error(file, f"offer page {page.url} does not fire view_item / ViewContent for "
                                   f"'{step.offer.id}'")
-        if step.sells_by_checkout:
-            links = page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs)
-            if not links or any(a.get("data-fg-offer") != step.offer.id for a in links):
-                yield ctx.error(file, f"checkout button on {page.url} does not fire begin_checkout / "
-                                      "InitiateCheckout", hint="Keep data-fg-checkout and data-fg-offer on the "
-                                                               "button (partials/cta.html).")
+    if step.traits.sells and step.sells_by_checkout:
+        yield from _checkout_events(ctx, page, file, data, step)
     bought = ctx.site.purchase_offers(step)
     fired = data.get("purchase") or {}
     for offer in bought:
@@ -164,6 +162,30 @@ def events(ctx, page):
                                   "purchase")
         elif offer.currency == "JPY" and not isinstance(value, int):
             yield ctx.error(file, f"purchase value for '{offer.id}' is {value!r}; JPY values must be integers")
+
+
+def _checkout_events(ctx, page, file, data, step):
+    """begin_checkout reports the offer the button charges: every plan has its own button, the bump's box names
+    its bundle, and the page data holds each of their values (funnel.js reads them on the click)."""
+    links = page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs)
+    named = [a.get("data-fg-offer") for a in links]
+    wanted = [o.id for o in step.choices] or [step.offer_id]
+    if not links or set(named) != set(wanted):
+        yield ctx.error(file, f"checkout button on {page.url} does not fire begin_checkout / InitiateCheckout"
+                              f"{' for every plan' if step.choices else ''}",
+                        hint="Keep data-fg-checkout and data-fg-offer on the button (partials/cta.html, "
+                             "partials/plans.html).")
+    bump = step.bump.offer if step.bump is not None else None
+    if bump is not None and not page.doc.find("input", lambda e: "data-fg-bump" in e.attrs and
+                                              e.get("data-fg-offer") == bump.id):
+        yield ctx.error(file, f"the order bump on {page.url} does not name its bundle '{bump.id}', so a ticked box "
+                              "would report the plain offer", hint="Keep partials/bump.html's data-fg-offer.")
+    sold = sold_offers(step)
+    if len(sold) > 1:
+        reported = data.get("offers") or {}
+        for offer in sold:
+            if (reported.get(offer.id) or {}).get("value") != tracking_value(offer):
+                yield ctx.error(file, f"{page.url} would report a wrong value for '{offer.id}' when it is chosen")
 
 
 PURCHASE_CODE = re.compile(

@@ -143,20 +143,57 @@
 
   // Checkout links: Stripe Payment Links accept prefilled_email, client_reference_id and utm_*.
   var email = get(session, "fg_email");
-  Array.prototype.forEach.call(d.querySelectorAll("a[data-fg-checkout]"), function (a) {
+  function decorate(href) {
     var url;
-    try { url = new URL(a.href); } catch (e) { return; }
-    if (url.hostname === "buy.stripe.com") {
-      if (email && !url.searchParams.has("prefilled_email")) url.searchParams.set("prefilled_email", email);
-      url.searchParams.set("client_reference_id", clean([funnel, P.step, P.variant].join("-")));
-      C.utm.forEach(function (k) { if (touch[k]) url.searchParams.set(k, clean(touch[k])); });
-      a.href = url.toString();
-    }
-    a.addEventListener("click", function () { send("begin_checkout", P.offer); });
+    try { url = new URL(href, w.location.href); } catch (e) { return href; }
+    if (url.hostname !== "buy.stripe.com") return href;
+    if (email && !url.searchParams.has("prefilled_email")) url.searchParams.set("prefilled_email", email);
+    url.searchParams.set("client_reference_id", clean([funnel, P.step, P.variant].join("-")));
+    C.utm.forEach(function (k) { if (touch[k]) url.searchParams.set(k, clean(touch[k])); });
+    return url.toString();
+  }
+  // The offer a button charges (a plan, or the bump's bundle while its box is ticked) is what is reported.
+  function chosen(a) { return (P.offers || {})[a.getAttribute("data-fg-offer")] || P.offer || null; }
+  Array.prototype.forEach.call(d.querySelectorAll("a[data-fg-checkout]"), function (a) {
+    var href = decorate(a.href);
+    if (href !== a.href) a.href = href;  // other providers' links stay exactly as written
+    a.addEventListener("click", function () { send("begin_checkout", chosen(a)); });
   });
 
-  // View of an offer page.
-  if (P.offer && P.view_item) send("view_item", P.offer);
+  // Order bump: the (never pre-ticked) box switches the buy button to the bundle's own payment link, its
+  // label and its order summary; unticking switches back. Shown only when this script runs.
+  Array.prototype.forEach.call(d.querySelectorAll("input[data-fg-bump]"), function (box) {
+    var section = box.closest("section") || d, a = section.querySelector("a[data-fg-checkout]");
+    var plain = section.querySelector("table.summary"), extra = section.querySelector("[data-fg-bump-summary]");
+    if (!a) return;
+    var states = [
+      { offer: a.getAttribute("data-fg-offer"), href: a.getAttribute("href"), label: a.textContent },
+      { offer: box.getAttribute("data-fg-offer"), href: decorate(box.getAttribute("data-fg-href") || ""),
+        label: box.getAttribute("data-fg-label") || a.textContent }];
+    // buttons in the copy and the sticky bar that scroll to the order say the same as the buy button
+    var echoes = Array.prototype.filter.call(d.querySelectorAll("a[data-fg-to-order], .sticky a[href='#order']"),
+      function (e) { return e.textContent === states[0].label; });
+    function apply() {
+      var s = states[box.checked ? 1 : 0];
+      a.setAttribute("data-fg-offer", s.offer);
+      a.href = s.href;
+      a.textContent = s.label;
+      echoes.forEach(function (e) { e.textContent = s.label; });
+      if (plain) plain.hidden = box.checked;
+      if (extra) extra.hidden = !box.checked;
+    }
+    box.checked = false;
+    box.addEventListener("change", apply);
+    apply();
+    var wrap = box.closest("[data-fg-bump-box]");
+    if (wrap) wrap.hidden = false;
+  });
+
+  // View of an offer page (a plan table: every plan as an item, and no value, since none is chosen yet).
+  if (P.view_item && P.offer) send("view_item", P.offer);
+  else if (P.view_item && P.offers) {
+    send("view_item", null, { items: Object.keys(P.offers).map(function (k) { return item(P.offers[k]); }) });
+  }
 
   // Purchase: only on a page a payment provider sent the buyer to (the head of such a page moved the return
   // parameters into __fgReturn before any tag could read the URL), with a well-formed transaction id, once per

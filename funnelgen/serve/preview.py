@@ -30,6 +30,8 @@ from .server import RESERVED, Request, Response
 __all__ = ["PreviewApp", "local_path"]
 
 _CHECKOUT_A = re.compile(r"<a\b[^>]*\sdata-fg-checkout\b[^>]*>", re.I)
+_BUMP = re.compile(r"<input\b[^>]*\sdata-fg-bump\b[^>]*>", re.I)  # the order bump's bundle link (data-fg-href)
+_BUMP_HREF = re.compile(r'(?<=\s)data-fg-href="[^"]*"')
 _FORM = re.compile(r"<form\b[^>]*\sdata-fg-form=\"([^\"]*)\"[^>]*>", re.I)
 _OFFER_ATTR = re.compile(r'\sdata-fg-offer="([^"]*)"')
 _HREF = re.compile(r'(?<=\s)href="[^"]*"')
@@ -73,13 +75,15 @@ class PreviewApp:
         if site is None:
             return html
 
-        def to_checkout(m: re.Match) -> str:
+        def to_checkout(m: re.Match, attr: re.Pattern = _HREF, name: str = "href") -> str:
             tag = m.group(0)
             offer = _OFFER_ATTR.search(tag)
             if not offer:
                 return tag
             href = f"{RESERVED}checkout/{quote(unescape(offer.group(1)), safe='')}?from={quote(path, safe='/')}"
-            return _HREF.sub(_attr("href", href), tag, count=1)
+            return attr.sub(_attr(name, href), tag, count=1)
+
+        html = _BUMP.sub(lambda m: to_checkout(m, _BUMP_HREF, "data-fg-href"), html)
 
         def to_capture(m: re.Match) -> str:
             spec = site.forms.get(unescape(m.group(1)))

@@ -77,7 +77,7 @@ async def act(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
     if hop.action == FORM:
         return await submit_form(w, sr, step, i)
     if hop.action == CHECKOUT:
-        return await buy(w, sr, step, i)
+        return await buy(w, sr, step, hop, i)
     return await follow_link(w, sr, step, hop)
 
 
@@ -213,14 +213,17 @@ def _check_submission(w: Walker, sr: StepResult, step, spec, values: dict, i: in
              else f"{len(got)} fields captured, funnel/step/UTM included")
 
 
-async def buy(w: Walker, sr: StepResult, step, i: int) -> Arrival:
+async def buy(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
     page, tab = w.page, w.tab
-    offer = step.offer
+    offer = w.site.offers[hop.offer]
+    ticked = ""
+    if hop.bump:
+        ticked = await tick_bump(w, sr, step, offer)
     link = page.locator(f'a[data-fg-checkout][data-fg-offer="{offer.id}"]')
     if await link.count() == 0:
-        sr.check("checkout button", False, await _no_checkout(w, step))
+        sr.check("checkout button", False, await _no_checkout(w, step, offer))
         raise Stop
-    sr.action = f"clicked “{short(await link.first.inner_text(), 60)}”, paid in the test checkout"
+    sr.action = f"{ticked}clicked “{short(await link.first.inner_text(), 60)}”, paid in the test checkout"
     doc = await tab.doc()
     arrival = await tab.navigate(lambda: tab.press(link.first), "clicking the checkout button", sr)
     w.check_events(sr, step, await tab.records(), doc,
@@ -247,8 +250,27 @@ async def buy(w: Walker, sr: StepResult, step, i: int) -> Arrival:
     return result
 
 
-async def _no_checkout(w: Walker, step) -> str:
-    offer = step.offer
+async def tick_bump(w: Walker, sr: StepResult, step, bundle) -> str:
+    """Tick the order bump with the keyboard (Space, as a visitor would): the buy button must switch to the bundle."""
+    box = w.page.locator(f'input[type=checkbox][data-fg-bump][data-fg-offer="{bundle.id}"]')
+    if await box.count() == 0 or not await box.first.is_visible():
+        await w.tab.screenshot(sr)
+        sr.check("order bump", False, f"no visible order-bump checkbox for '{bundle.id}' on '{step.id}' "
+                                      f"(input[data-fg-bump][data-fg-offer=\"{bundle.id}\"])")
+        raise Stop
+    if await box.first.is_checked():
+        sr.check("order bump unticked", False, f"the order bump for '{bundle.id}' on '{step.id}' was already ticked")
+    await box.first.focus()
+    await w.page.keyboard.press("Space")
+    ok = await box.first.is_checked()
+    sr.check("order bump", ok, f"ticked the box for '{bundle.id}' with the keyboard" if ok else
+             f"pressing Space on the order bump for '{bundle.id}' did not tick it")
+    if not ok:
+        raise Stop
+    return "ticked the order bump, "
+
+
+async def _no_checkout(w: Walker, step, offer) -> str:
     others = await w.page.locator("a[data-fg-checkout]").evaluate_all(
         "els => els.map(a => a.getAttribute('data-fg-offer') || '')")
     if others:

@@ -35,6 +35,17 @@ def offer_params(funnel: str, step, offer) -> dict:
             "currency": offer.currency}
 
 
+def view_params(funnel: str, step) -> dict | None:
+    """view_item on arrival: the step's offer; on a plan table no value at all (no plan is chosen yet)."""
+    if not step.traits.sells:
+        return None
+    if step.offer is not None:
+        return offer_params(funnel, step, step.offer)
+    if step.choices:
+        return {**base_params(funnel, step), "fg_offer": None, "value": None, "currency": None}
+    return None
+
+
 def purchase_params(funnel: str, step, offer, tx: str) -> dict:
     return {**offer_params(funnel, step, offer), "transaction_id": tx}
 
@@ -84,7 +95,8 @@ def _check_layer(sr: StepResult, step_id: str, layer: list[dict], expected: dict
             sr.check(f"{name} fires", False, f"{name} on '{step_id}' has wrong values: " + ", ".join(bad))
             continue
         clean.add(event)
-        summary = ", ".join(str(want[k]) for k in ("fg_offer", "value", "currency", "transaction_id") if k in want)
+        summary = ", ".join(str(want[k]) for k in ("fg_offer", "value", "currency", "transaction_id")
+                            if want.get(k) is not None)
         sr.check(f"{name} fires", True, f"{name} once" + (f" ({summary})" if summary else ""))
     return clean
 

@@ -34,7 +34,7 @@ from .actions import act
 from .expectations import expected_funnel
 from .results import Arrival, Env, PathResult, StepResult, Stop, norm, short
 from .tab import Tab
-from .tracking_checks import check_events, offer_params, purchase_params, purchases_again
+from .tracking_checks import check_events, purchase_params, purchases_again, view_params
 
 UTM_SOURCE, UTM_MEDIUM = "funnelgen-verify", "test"
 
@@ -134,7 +134,7 @@ class Walker:
         sr.url = self.tab.rel(self.page.url)
         await self.tab.screenshot(sr)
         if hop.action == CHECKOUT:
-            offer = step.offer
+            offer = self.site.offers[hop.offer]
             sr.check("payment returns to a page", False,
                      f"after paying for '{offer.id}' on '{step.id}' there is no page to return to: the offer has "
                      f"no after-payment (success) URL because step '{step.id}' has no '{hop.edge}' step. Buyers "
@@ -167,10 +167,9 @@ class Walker:
                  "funnel.js did not run on this page, so no funnel event can fire here (a template override "
                  "probably dropped `<script id=\"fg-page\">` or `<script src=\"{{ runtime_url }}\">` from base.html)")
         records = await tab.records()
-        sells = step.offer is not None and step.traits.sells
-        expected = {"view_item": offer_params(self.funnels[i], step, step.offer) if sells else None, "purchase": None}
+        expected = {"view_item": view_params(self.funnels[i], step), "purchase": None}
         if via is not None and via.action == CHECKOUT:
-            paid = self.site.steps[via.step].offer
+            paid = self.site.offers[via.offer]
             # the page's head moved the return parameters off the address bar before any tag ran
             received = await self.page.evaluate("() => window.__fgReturn || {}")
             tx = next((received[k] for k in TRANSACTION_PARAMS if received.get(k)), None)
@@ -210,7 +209,7 @@ class Walker:
             owner = next((s.id for s in self.site.steps.values() if s.url == path), None)
             if owner:
                 text += f" (step '{owner}')"
-            text += f": the test checkout returns buyers of '{prev.offer.id}' to the offer's after-payment URL"
+            text += f": the test checkout returns buyers of '{via.offer}' to the offer's after-payment URL"
         return text
 
     async def _headline(self, sr: StepResult, step) -> None:
