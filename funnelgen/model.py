@@ -192,6 +192,7 @@ class Site:
     funnels: dict[str, Funnel]
     steps: dict[str, Step]
     prefix: str = "/"
+    redirects: list = field(default_factory=list)  # redirects.Redirect, from site.yml's redirects:
     _paid_into: dict | None = field(default=None, repr=False)  # step id -> offers paid into it (cache)
 
     @property
@@ -386,6 +387,8 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
                 offers=offers, forms=forms, funnels=funnels, steps=steps)
     site.assign_urls()
     from .graph import assign_journeys
+    from .redirects import read_redirects
 
+    site.redirects = read_redirects(data.get("redirects"))
     assign_journeys(site)
     return site, problems

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .errors import Problem, did_you_mean, rel
 from .model import Site
+from .redirects import problems as redirect_problems
 
 RESERVED_PATHS = ("assets", "legal", "privacy", "404.html", "sitemap.xml", "robots.txt", "_fg")
 
@@ -109,6 +110,31 @@ def offers_and_forms(site: Site) -> Iterator[Problem]:
                      "Add `next: <step id>`: the form's thank-you page.")
 
 
+def host_forms(site: Site) -> Iterator[Problem]:
+    """Forms must reach something on the chosen host, and each placed form has a site-unique name."""
+    from .hosts import form_name, host
+
+    cfg, target = rel(site.config_file), host(site.settings.host)
+    if site.settings.csp == "report-only" and not target.headers:
+        yield Problem(cfg, f"csp: report-only needs response headers, which {target.name} cannot set (a <meta> "
+                      "policy is always enforced)", key="site.csp", line=site.settings.lines.get("csp"),
+                      hint="Use csp: enforce (a <meta> policy), or csp: off while you try tags out.")
+    for form in site.forms.values():
+        if form.provider not in target.form_providers:
+            yield Problem(cfg, f"provider: {form.provider} forms only work on Netlify; site.host is {target.key}, "
+                          "so submissions would be lost", key=f"forms.{form.id}.provider", line=form.line,
+                          hint="Set provider: post with action: <your email service's or form backend's form URL> "
+                               "(docs/format.md#forms), or deploy to Netlify (site.host: netlify).")
+    names: dict[str, str] = {}
+    for step in site.steps.values():
+        if step.form:
+            name = form_name(step.form.id, step.id)
+            if name in names:
+                yield _p(site, step, "form", f"the form name '{name}' (form-step) is also the name of the form on "
+                         f"step '{names[name]}'", "Rename the step or the form: Netlify needs one name per form.")
+            names[name] = step.id
+
+
 def reachability(site: Site) -> Iterator[Problem]:
     """Every funnel step must be reachable from some funnel's entry."""
     from .graph import unreachable
@@ -158,6 +184,11 @@ RULES = [
               "Sold offers have a checkout, each offer returns buyers to one step, forms have an email, consent "
               "and a next step.",
               "An offer without a checkout, or a form without a destination, silently loses the sale or the lead."),
+    GraphRule("host.forms", host_forms, "Every form's provider works on site.host, each form on a page has its own "
+              "name, and csp: report-only has headers to go in.", "A Netlify form on another host, or two forms sharing a name, lose submissions silently."),
+    GraphRule("graph.redirects", lambda site: redirect_problems(site),
+              "Redirects name a known step, a path or an https:// URL, once per source, without loops.",
+              "A redirect to nowhere or in a circle turns a printed short link into an error page."),
     GraphRule("graph.unreachable", reachability, "Every funnel step is reachable from some funnel's entry.",
               "A step nobody can reach is usually a broken edge; its offer never sells."),
     GraphRule("graph.output-paths", output_paths, "No two pages (or a page and a static file) write the same URL.",
