@@ -74,7 +74,8 @@ class Deploy:
             writer.write(name, text)
         if self.host.headers:
             own = _own(site, "_headers")
-            writer.write("_headers", headers_file(site.prefix, policies, self.mode, runtime_name) + own)
+            per_page = policies if self.headers else {}  # past the host's rule limit: the shared rules only
+            writer.write("_headers", headers_file(site.prefix, per_page, self.mode, runtime_name) + own)
         if self.host.redirects:
             writer.write("_redirects", self.redirects_file() + _own(site, "_redirects"))
         else:
