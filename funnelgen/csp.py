@@ -78,8 +78,8 @@ def page_sources(html: str, tracking) -> dict[str, list[str]]:
         snippet = vendor.snippet
         if (snippet.src and snippet.src in html) or (snippet.text and re.search(snippet.text, html)):
             for directive, hosts in vendor.hosts.items():
-                for host in hosts:
-                    add(directive, f"https://{host}")
+                for host in hosts:  # scheme-less: https on https pages (LINE's own snippet picks http on http)
+                    add(directive, host)
     return need
 
 
