@@ -170,3 +170,24 @@ def test_github_pages_project_site_links_resolve_under_the_sub_path(tmp_path):
     gift = BeautifulSoup((out / "gift" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert gift.find("a", href="/funnel/downloads/mail-7-templates.pdf")  # written /downloads/… in Markdown
     assert checked > 100
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_deploy_docs_pin_the_funnelgen_version_and_the_pages_workflow_is_whole():
+    from funnelgen import __version__
+
+    text = (DOCS / "deploy.md").read_text(encoding="utf-8")
+    installs = re.findall(r"pip install (funnelgen[^\s&\"`]*)", text)
+    assert installs and all(spec == f"funnelgen=={__version__}" for spec in installs), installs
+    toml = (DOCS.parent / "netlify.toml").read_text(encoding="utf-8")
+    assert f"funnelgen=={__version__}" in toml  # the comment showing a site's own pinned command
+    workflow = yaml.safe_load(text.split("`.github/workflows/pages.yml`:\n\n```yaml\n", 1)[1].split("```", 1)[0])
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = " && ".join(s.get("run", "") for s in steps)
+    assert f"pip install funnelgen=={__version__}" in runs and "funnelgen build . -o dist" in runs
+    assert any(s.get("uses", "").startswith("actions/upload-pages-artifact") and s["with"]["path"] == "dist"
+               for s in steps)
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages")
