@@ -921,3 +921,15 @@ def test_preview_does_what_the_host_does_with_redirects_and_the_policy(preview, 
     assert f"'sha256-{digest}'" in policy.split("; ")[1]  # script-src
     status, headers, _body = get(preview, "/optin/")
     assert status == 200 and headers["content-security-policy"] == policy
+
+
+def test_each_placed_form_posts_its_own_name_and_is_grouped_under_its_form(preview, site):
+    """Netlify names every placed form apart (lead-optin, lead-optin-sns); the preview captures each under the
+    form it places, and the dashboard lists the names next to the form."""
+    status, _headers, _ = post_form(preview, "/gift/", {"form-name": "lead-optin-sns", "email": "sns@example.jp",
+                                                         "fg_step": "optin-sns"})
+    assert status == 303
+    captured = [json.loads(line) for line in (site / ".funnelgen" / "submissions.jsonl").read_text().splitlines()]
+    assert captured[-1]["form"] == "lead" and captured[-1]["name"] == "lead-optin-sns"
+    body = get(preview, "/_fg/")[2]
+    assert "on Netlify: lead-optin, lead-optin-sns" in body and "sns@example.jp" in body
