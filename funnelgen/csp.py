@@ -33,6 +33,13 @@ _TYPE_ATTR = re.compile(r"\btype\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _EMBED = re.compile(r"<(img|iframe|video|audio|source|form)\b([^>]*)>", re.I)
 _URL_ATTR = re.compile(r"\b(src|action|poster)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.I | re.S)
+_LINK = re.compile(r"<link\b([^>]*)>", re.I)
+_ATTR = r"\b{}\s*=\s*[\"']?([^\"'>]*)"
+# what a <link> loads, by rel (and `as` for preloads): https://html.spec.whatwg.org/multipage/links.html
+_LINK_DIRECTIVE = {"stylesheet": "style-src", "icon": "img-src", "apple-touch-icon": "img-src",
+                   "manifest": "manifest-src"}
+_AS_DIRECTIVE = {"image": "img-src", "script": "script-src", "style": "style-src", "font": "font-src",
+                 "fetch": "connect-src", "audio": "media-src", "video": "media-src"}
 _META_IGNORED = ("frame-ancestors", "report-uri", "report-to", "sandbox")
 _DIRECTIVE_OF = {"img": "img-src", "iframe": "frame-src", "video": "media-src", "audio": "media-src",
                  "source": "media-src", "form": "form-action"}
@@ -74,6 +81,14 @@ def page_sources(html: str, tracking) -> dict[str, list[str]]:
     for tag, attrs in _EMBED.findall(html):
         for _name, url in _URL_ATTR.findall(attrs):
             add(_DIRECTIVE_OF[tag.lower()], _origin(url))
+    for attrs in _LINK.findall(html):
+        found = {name: re.search(_ATTR.format(name), attrs, re.I) for name in ("rel", "as", "href")}
+        rel, kind, href = (m.group(1).strip().lower() if m else "" for m in found.values())
+        for word in rel.split():
+            if word in ("preload", "prefetch", "modulepreload"):
+                add(_AS_DIRECTIVE.get(kind, "script-src" if word == "modulepreload" else "default-src"), _origin(href))
+            elif word in _LINK_DIRECTIVE:
+                add(_LINK_DIRECTIVE[word], _origin(href))
     for vendor, _value in enabled(tracking):
         snippet = vendor.snippet
         if (snippet.src and snippet.src in html) or (snippet.text and re.search(snippet.text, html)):
@@ -88,12 +103,14 @@ def policy(html: str, tracking) -> str:
     need = page_sources(html, tracking)
     attr = need.get("style-src-attr")
     directives = [
-        ("default-src", ["'self'"]),
+        ("default-src", ["'self'", *need.get("default-src", [])]),
         ("script-src", ["'self'", *need.get("script-src", [])]),
         ("style-src", ["'self'", *need.get("style-src", [])]),
         *([("style-src-attr", ["'unsafe-hashes'", *attr])] if attr else []),
         ("img-src", ["'self'", "data:", *need.get("img-src", [])]),
         ("connect-src", ["'self'", *need.get("connect-src", [])]),
+        *([("font-src", ["'self'", *need["font-src"]])] if need.get("font-src") else []),
+        *([("manifest-src", ["'self'", *need["manifest-src"]])] if need.get("manifest-src") else []),
         *([("frame-src", need["frame-src"])] if need.get("frame-src") else []),
         *([("media-src", ["'self'", *need["media-src"]])] if need.get("media-src") else []),
         ("form-action", ["'self'", *need.get("form-action", [])]),

@@ -9,7 +9,6 @@ once every page is known.
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from .csp import HEADER, insert_meta, policy
@@ -24,7 +23,6 @@ SHARED_HEADERS = {  # on every path: never a header a per-path rule sets too (Cl
 }
 HTML_CACHE = "public, max-age=0, must-revalidate"  # always revalidate: a fixed price or a page must show at once
 IMMUTABLE = "public, max-age=31536000, immutable"  # the name changes with the content (funnel.<hash>.js)
-_HASHED = re.compile(r"\.[0-9a-f]{8,}\.[A-Za-z0-9]+$")
 EXTRA_PAGES = 4  # besides the steps: `/`, legal, privacy, 404
 
 
@@ -65,7 +63,10 @@ class Deploy:
         return files
 
     def _page_file(self, r) -> str:
+        """/old/ and /old -> old/index.html (hosts serve /old/ for it); /old.html -> old.html."""
         path = source_path(self.site, r)[len(self.site.prefix):]
+        if "." in path.rsplit("/", 1)[-1]:
+            return path
         return (path.rstrip("/") + "/index.html").lstrip("/")
 
     def finish(self, writer, policies: dict[str, str], runtime_name: str) -> None:
@@ -117,10 +118,6 @@ def headers_file(prefix: str, policies: dict[str, str], mode: str, runtime_name:
         blocks.append(block)
     return "# Written by funnelgen build: shared headers, immutable hashed assets, each page's policy.\n" + \
         "\n".join(blocks)
-
-
-def is_hashed(name: str) -> bool:
-    return bool(_HASHED.search(name))
 
 
 def redirect_page(site, target: str) -> str:

@@ -68,6 +68,11 @@ def problems(site) -> Iterator[Problem]:
         if r.status not in STATUSES:
             yield bad(f"status {r.status} is not a redirect funnelgen writes", "Use 301 (moved for good) or 302 "
                       "(temporary, e.g. a campaign short link).", "status")
+        segments = r.source.split("/")[1:]
+        if any(part in (".", "..") for part in segments) or "//" in r.source:
+            yield bad(f"'{r.source}' is not a plain path ('.', '..' or '//' in it)", "Write the path as visitors "
+                      "type it, e.g. /seminar/.", "from")
+            continue
         to_ok = True
         if r.to not in site.steps and not r.to.startswith("/"):
             if _ID.fullmatch(r.to):

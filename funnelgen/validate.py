@@ -125,6 +125,12 @@ def host_forms(site: Site) -> Iterator[Problem]:
                           "so submissions would be lost", key=f"forms.{form.id}.provider", line=form.line,
                           hint="Set provider: post with action: <your email service's or form backend's form URL> "
                                "(docs/format.md#forms), or deploy to Netlify (site.host: netlify).")
+    events = site.tracking.server_events
+    if events and events != target.key:
+        yield Problem(cfg, f"tracking.server_events writes a {events} function, but site.host is {target.key}: "
+                      "the function would not be deployed", key="tracking.server_events",
+                      line=site.tracking.lines.get("server_events"), severity="warning",
+                      hint=f"Set server_events: {target.key} (if it has functions), or site.host: {events}.")
     names: dict[str, str] = {}
     for step in site.steps.values():
         if step.form:
@@ -185,7 +191,7 @@ RULES = [
               "and a next step.",
               "An offer without a checkout, or a form without a destination, silently loses the sale or the lead."),
     GraphRule("host.forms", host_forms, "Every form's provider works on site.host, each form on a page has its own "
-              "name, and csp: report-only has headers to go in.", "A Netlify form on another host, or two forms sharing a name, lose submissions silently."),
+              "name, csp: report-only has headers to go in, and server_events is for site.host.", "A Netlify form on another host, or two forms sharing a name, lose submissions silently."),
     GraphRule("graph.redirects", lambda site: redirect_problems(site),
               "Redirects name a known step, a path or an https:// URL, once per source, without loops.",
               "A redirect to nowhere or in a circle turns a printed short link into an error page."),

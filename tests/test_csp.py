@@ -94,3 +94,15 @@ def test_cloudflare_past_its_100_header_rules_moves_policies_into_the_pages(tmp_
     assert "Content-Security-Policy" not in headers
     assert sum(1 for line in headers.splitlines() if line.startswith("/")) <= 100
     assert 'http-equiv="Content-Security-Policy"' in (out / "p7" / "index.html").read_text(encoding="utf-8")
+
+
+def test_links_that_load_something_by_rel_and_as():
+    html = ('<link rel="preload" as="image" href="https://cdn.example.com/b.png">'
+            '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Noto+Sans+JP">'
+            '<link rel="preload" href="https://fonts.example/x.woff2" as="font" crossorigin>'
+            '<link rel="canonical" href="https://elsewhere.example/">')
+    text = policy(html, NO_TAGS)
+    assert "https://cdn.example.com" in directive(text, "img-src")
+    assert "https://fonts.googleapis.com" in directive(text, "style-src")
+    assert directive(text, "font-src") == ["'self'", "https://fonts.example"]
+    assert "elsewhere.example" not in text  # a canonical link loads nothing

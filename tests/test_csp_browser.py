@@ -153,3 +153,27 @@ def test_scripts_injected_into_a_stored_page_are_blocked(browser, hosted):
     blocked = {(v["directive"], v["blocked"]) for v in seen["csp"]}
     assert ("script-src-elem", "http://evil.test/x.js") in blocked, seen["csp"]
     assert ("script-src-elem", "inline") in blocked, seen["csp"]
+
+
+def test_eu_consent_runs_the_held_tags_under_the_policy(browser, tmp_path):
+    """site.audience: eu keeps the vendor tags in a <template> until the visitor accepts; funnel.js then runs
+    copies of them, which the page's hashes must still allow."""
+    out, _result = build_example(tmp_path, "static", audience=["jp", "eu"])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(HostHandler, root=out))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        context = browser.new_context()
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else
+                      (r.fulfill(**STUB) if request_policy(r.request.url) == "vendor" else r.abort()))
+        context.add_init_script(LISTEN)
+        page = context.new_page()
+        page.goto(base + "/optin/")
+        assert page.evaluate("typeof window.fbq") == "undefined"  # held until consent
+        page.click("[data-fg-consent-accept]")
+        page.wait_for_function("typeof window.fbq === 'function'")
+        page.wait_for_timeout(150)
+        assert page.evaluate("window.__csp") == []
+        context.close()
+    finally:
+        server.shutdown()

@@ -18,13 +18,13 @@ from funnelgen.build import build
 
 POST_FORMS = {"lead": "https://app.convertkit.com/forms/123/subscriptions", "apply": "https://formspree.io/f/abcd1234"}
 REDIRECTS = [{"from": "/seminar/", "to": "optin-sns"}, {"from": "/go/", "to": "/starter/", "status": 302},
-             {"from": "/book/", "to": "https://calendly.com/kotonoha/30min"}]
+             {"from": "/book/", "to": "https://calendly.com/kotonoha/30min"}, {"from": "/old.html", "to": "gift"}]
 
 
-def build_example(tmp_path: Path, host: str, base_url: str | None = None):
+def build_example(tmp_path: Path, host: str, base_url: str | None = None, **site):
     src = copy_example(tmp_path / "site")
     cfg = yaml.safe_load((src / "site.yml").read_text(encoding="utf-8"))
-    cfg["site"]["host"] = host
+    cfg["site"].update(host=host, **site)
     if base_url:
         cfg["site"]["base_url"] = base_url
     if host != "netlify":
@@ -81,7 +81,8 @@ def test_hosts_with_headers_and_redirects(tmp_path, host):
     assert redirects[0] == ("/", "/optin/", 200)  # the home step, before anything else
     assert ("/seminar/", "/optin-sns/", 301) in redirects and ("/seminar", "/optin-sns/", 301) in redirects
     assert ("/go/", "/starter/", 302) in redirects and ("/book/", "https://calendly.com/kotonoha/30min", 301) in redirects
-    assert not (out / "seminar").exists()  # the host redirects; no page stands in
+    assert ("/old.html", "/gift/", 301) in redirects
+    assert not (out / "seminar").exists() and not (out / "old.html").exists()  # the host redirects
     rules = parse_headers((out / "_headers").read_text(encoding="utf-8"))
     runtime = next((out / "assets").glob("funnel.*.js")).name
     for path in ["/", "/optin/", "/starter/", "/upsell/", "/thanks/", "/legal/", "/privacy/", f"/assets/{runtime}"]:
@@ -126,6 +127,7 @@ def test_hosts_without_headers(tmp_path, host):
     assert moved.find("link", rel="canonical")["href"] == "https://funnelgen-example.netlify.app/optin-sns/"
     assert moved.find("meta", attrs={"name": "robots"})["content"] == "noindex"
     assert (out / "go" / "index.html").is_file() and (out / "book" / "index.html").is_file()
+    assert "url=/gift/" in (out / "old.html").read_text(encoding="utf-8")
 
 
 def test_github_pages_project_site_links_resolve_under_the_sub_path(tmp_path):

@@ -35,6 +35,8 @@ def line_of(tmp_path, text: str) -> int:
     ({"from": "/a/", "to": "//evil.example/"}, "redirects[0].to", "protocol-relative"),
     ({"from": "/optin/", "to": "gift"}, "redirects[0].from", "is a page of the site"),
     ({"from": "/a/", "to": "gift", "status": 307}, "redirects[0].status", "301 (moved for good)"),
+    ({"from": "/a/../assets/x/", "to": "gift"}, "redirects[0].from", "not a plain path"),
+    ({"from": "/legal/", "to": "gift"}, "redirects[0].from", "is a page of the site"),
 ])
 def test_bad_redirects_are_refused_with_their_line(tmp_path, redirect, key, words):
     found = problems(tmp_path, lambda cfg: cfg.update(redirects=[redirect]))
@@ -111,3 +113,11 @@ def test_colliding_form_names_are_refused(tmp_path):
         cfg["funnels"]["main"]["steps"][0]["id"] = "entry"
     found = [p for p in problems(tmp_path, change) if p.rule == "host.forms"]
     assert found and "lead-x-optin" in found[0].message and found[0].key == "pages[1].form"
+
+
+def test_server_events_for_another_host_is_a_warning(tmp_path):
+    cfg = copy.deepcopy(MINIMAL_CONFIG)
+    cfg["tracking"] = {"ga4": "G-K7T2Q9X4LM", "server_events": "cloudflare-pages"}
+    _site, warnings = load_site(write_site(tmp_path / "site", cfg))
+    (w,) = [p for p in warnings if p.key == "tracking.server_events"]
+    assert w.severity == "warning" and w.line == line_of(tmp_path, "server_events:") and "site.host" in w.hint
