@@ -16,6 +16,7 @@ report-only (https://html.spec.whatwg.org/multipage/semantics.html#attr-meta-htt
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from html import unescape
@@ -45,6 +46,7 @@ _DIRECTIVE_OF = {"img": "img-src", "iframe": "frame-src", "video": "media-src", 
                  "source": "media-src", "form": "form-action"}
 
 
+@functools.lru_cache(maxsize=512)  # every page repeats the theme's CSS and the vendor snippets
 def sha256(text: str) -> str:
     """`'sha256-…'` of a script or style as the browser hashes it (CRLF and CR read as LF)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
