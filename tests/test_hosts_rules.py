@@ -121,3 +121,17 @@ def test_server_events_for_another_host_is_a_warning(tmp_path):
     _site, warnings = load_site(write_site(tmp_path / "site", cfg))
     (w,) = [p for p in warnings if p.key == "tracking.server_events"]
     assert w.severity == "warning" and w.line == line_of(tmp_path, "server_events:") and "site.host" in w.hint
+
+
+def test_a_sites_own_headers_and_redirects_follow_funnelgens(tmp_path):
+    src = write_site(tmp_path / "site", MINIMAL_CONFIG)
+    (src / "static").mkdir()
+    (src / "static" / "_headers").write_text("/files/*\n  X-Robots-Tag: noindex\n", encoding="utf-8")
+    (src / "static" / "_redirects").write_text("/old/  /gift/  301\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(src, out)
+    headers = (out / "_headers").read_text(encoding="utf-8")
+    assert headers.index("Content-Security-Policy") < headers.index("/files/*\n  X-Robots-Tag: noindex")
+    redirects = (out / "_redirects").read_text(encoding="utf-8").splitlines()
+    rules = [line.split() for line in redirects if line and not line.startswith("#")]
+    assert rules == [["/", "/optin/", "200"], ["/old/", "/gift/", "301"]]  # the home rewrite first
