@@ -225,7 +225,7 @@ def planned_outputs(prep: Prepared) -> set[str]:
     site = prep.site
     planned = {ref.output for ref in site.pages()}
     planned |= {"legal/index.html", "privacy/index.html", "404.html", "sitemap.xml", "robots.txt",
-                f"assets/{prep.runtime_name}"} | Deploy(site).planned(prep.runtime_name)
+                f"assets/{prep.runtime_name}"} | Deploy(site).planned()
     planned |= set(prep.renderer.extra_files())
     for folder, dest in ((prep.theme / "assets", "assets/"), (site.src / "static", "")):
         files, _problems = site_tree(folder, _root(site, folder))  # (write_site reports the problems)

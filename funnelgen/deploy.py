@@ -21,7 +21,7 @@ SHARED_HEADERS = {  # on every path: never a header a per-path rule sets too (Cl
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-HTML_CACHE = "public, max-age=0, must-revalidate"  # always revalidate: a fixed price or a page must show at once
+HTML_CACHE = "public, max-age=0, must-revalidate"  # always revalidate: a corrected price shows on the next visit
 IMMUTABLE = "public, max-age=31536000, immutable"  # the name changes with the content (funnel.<hash>.js)
 EXTRA_PAGES = 4  # besides the steps: `/`, legal, privacy, 404
 
@@ -50,7 +50,7 @@ class Deploy:
             return (insert_meta(html, text) if self.mode == "enforce" else html), ""
         return html, text
 
-    def planned(self, runtime_name: str) -> set[str]:
+    def planned(self) -> set[str]:
         """Files `finish` and the workers write besides the pages (for the checks' manifest)."""
         files = {"index.html"} if self.home_copy else set()
         files |= set(self.host.files)

@@ -74,7 +74,11 @@ def problems(site) -> Iterator[Problem]:
                       "type it, e.g. /seminar/.", "from")
             continue
         to_ok = True
-        if r.to not in site.steps and not r.to.startswith("/"):
+        if re.search(r"[\s\x00-\x1f\x7f]", r.to):  # one `from to status` line per rule: no spaces inside
+            to_ok = False
+            yield bad(f"'{r.to}' contains spaces or control characters", "Write the address without spaces "
+                      "(%20 for a space in a URL).", "to")
+        elif r.to not in site.steps and not r.to.startswith("/"):
             if _ID.fullmatch(r.to):
                 to_ok = False
                 yield bad(f"unknown step '{r.to}'.{did_you_mean(r.to, site.steps)}",

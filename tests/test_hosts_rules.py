@@ -36,6 +36,7 @@ def line_of(tmp_path, text: str) -> int:
     ({"from": "/optin/", "to": "gift"}, "redirects[0].from", "is a page of the site"),
     ({"from": "/a/", "to": "gift", "status": 307}, "redirects[0].status", "301 (moved for good)"),
     ({"from": "/a/../assets/x/", "to": "gift"}, "redirects[0].from", "not a plain path"),
+    ({"from": "/a/", "to": "/gift/ 200!"}, "redirects[0].to", "spaces"),
     ({"from": "/legal/", "to": "gift"}, "redirects[0].from", "is a page of the site"),
 ])
 def test_bad_redirects_are_refused_with_their_line(tmp_path, redirect, key, words):
