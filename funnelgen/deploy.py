@@ -13,6 +13,7 @@ from html import escape
 
 from .csp import HEADER, insert_meta, policy
 from .hosts import host
+from .i18n import LABELS
 from .redirects import source_path, target_url
 
 SHARED_HEADERS = {  # on every path: never a header a per-path rule sets too (Cloudflare joins repeats with commas)
@@ -127,7 +128,7 @@ def redirect_page(site, target: str) -> str:
 
     url = absolute(site.settings.base_url, target) if target.startswith("/") else target
     lang = site.language
-    text = "移動しました：" if lang == "ja" else "This page has moved to "
+    text = LABELS[lang]["moved"]
     policy_text = "default-src 'none'; base-uri 'none'; form-action 'none'"
     return (f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{policy_text}">\n'
