@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .deploy import Deploy
 from .errors import BuildError, Problem, rel, strictify
 from .pages import site_tree
 
@@ -187,15 +188,15 @@ def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
         problems = failure_problems(exc, site, None)
         if problems is None:
             raise
-        return key, problems, None  # None: nothing was written for this page
+        return key, problems, (None, "")  # None: nothing was written for this page
     problems, deferred = rendered.problems, []
     if checker is not None and not problems:
         problems, deferred = checker(ref, rendered.html)
-    writer.write(ref.output, rendered.html)
-    home = site.home_step
-    if home is not None and home is ref.step:
-        writer.write("index.html", rendered.html)
-    return key, problems, deferred
+    html, policy = _STATE["deploy"].page(rendered.html)  # the Content-Security-Policy (funnelgen/deploy.py)
+    writer.write(ref.output, html)
+    if site.home_step is ref.step and _STATE["deploy"].home_copy:  # hosts without rewrites: a copy at /
+        writer.write("index.html", html)
+    return key, problems, (deferred, policy)
 
 
 def _render_pages(keys: list[tuple[str, str]], jobs: int):
@@ -223,8 +224,8 @@ def planned_outputs(prep: Prepared) -> set[str]:
     """Every file write_site will write (relative paths), known before the first page is rendered."""
     site = prep.site
     planned = {ref.output for ref in site.pages()}
-    planned |= {"index.html", "legal/index.html", "privacy/index.html", "404.html", "sitemap.xml", "robots.txt",
-                "_headers", f"assets/{prep.runtime_name}"}
+    planned |= {"legal/index.html", "privacy/index.html", "404.html", "sitemap.xml", "robots.txt",
+                f"assets/{prep.runtime_name}"} | Deploy(site).planned()
     planned |= set(prep.renderer.extra_files())
     for folder, dest in ((prep.theme / "assets", "assets/"), (site.src / "static", "")):
         files, _problems = site_tree(folder, _root(site, folder))  # (write_site reports the problems)
@@ -265,26 +266,31 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
             writer.write(f"assets/{name}", path.read_bytes())
     reporter = reporter or NULL
     refs = site.pages()
-    _STATE.update(renderer=renderer, writer=writer, checker=checker)
-    results = []
+    deploy = Deploy(site)
+    _STATE.update(renderer=renderer, writer=writer, checker=checker, deploy=deploy)
+    results, policies = [], {}
     try:
-        for key, probs, deferred in _render_pages([ref.key for ref in refs], jobs):
+        for key, probs, (deferred, policy) in _render_pages([ref.key for ref in refs], jobs):
             results.append((key, probs, deferred))
+            policies[site.steps[key[0]].url] = policy
+            if site.home_step is site.steps[key[0]] and not deploy.home_copy:
+                policies[site.prefix] = policy  # `/` is rewritten to the home step: same page, same policy
             reporter.page_written(key, site.output_path(site.steps[key[0]]))
             reporter.progress(len(results), len(refs), "pages")
     finally:
         _STATE.clear()
     for relpath, text in renderer.extra_files().items():
         writer.write(relpath, text)
-    writer.write("legal/index.html", renderer.render_legal())
-    writer.write("privacy/index.html", renderer.render_privacy())
-    writer.write("404.html", renderer.render_404())
+    for relpath, html in (("legal/index.html", renderer.render_legal()),
+                          ("privacy/index.html", renderer.render_privacy())):
+        html, policies[f"{site.prefix}{relpath[:-10]}"] = deploy.page(html)
+        writer.write(relpath, html)
+    writer.write("404.html", deploy.page(renderer.render_404(), meta=True)[0])
     writer.write("sitemap.xml", sitemap(site))
     writer.write("robots.txt", robots(site))
-    if not (site.src / "static" / "_headers").is_file():  # a site's own _headers wins
-        writer.write("_headers", HEADERS)
+    deploy.finish(writer, policies, prep.runtime_name)  # _headers, _redirects, .nojekyll, redirect pages
     if (site.src / "static").is_dir() or (site.src / "static").is_symlink():
-        writer.copy_tree(site.src / "static", root=site.src)
+        writer.copy_tree(site.src / "static", root=site.src, skip=deploy.merged)
     problems = [p for _key, probs, _deferred in results for p in probs]
     unwritten = any(deferred is None for _key, _probs, deferred in results)
     if checker is not None and not unwritten:  # with a page missing, the site-wide checks only add noise
@@ -352,14 +358,6 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
     n = len(site.steps)
     return BuildResult(True, out, n, warnings=warnings + commit_warnings, success_urls=success,
                        success_file=saved, site=site, summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}")
-
-
-HEADERS = """/*
-  X-Content-Type-Options: nosniff
-  X-Frame-Options: DENY
-  Referrer-Policy: strict-origin-when-cross-origin
-  Permissions-Policy: camera=(), microphone=(), geolocation=()
-"""
 
 
 def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:

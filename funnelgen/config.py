@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import BuildError
+from .hosts import HOSTS
 from .kinds import STEP_KINDS
 from .schema import Bool, Context, Field, ListOf, MapOf, Number, OneOf, Str, Struct, Url
 from .vendors import VENDORS
@@ -180,6 +181,13 @@ LEGAL = Struct({
     }, example="{purposes: [...]}"), required=True),
 }, example="{seller: ..., address: ..., phone: ..., email: ...}")
 
+REDIRECT = Struct({
+    "from": Field(Str(r"/[A-Za-z0-9._~/-]*", "/seminar/", "is not a path on the site (it starts with / and holds "
+                      "letters, digits, '-', '_', '.', '/')"), required=True),
+    "to": Field(Str(example="optin"), required=True, doc="a step id, a path on the site (/gift/) or an https:// URL"),
+    "status": Field(Number(integer=True, example="301"), default=301, doc="301 (permanent) or 302 (temporary)"),
+}, example="{from: /seminar/, to: webinar, status: 301}")
+
 SITE = Struct({
     "title": Field(Str(example="ことのは舎"), required=True),
     "base_url": Field(Url("https://example.netlify.app/"), required=True),
@@ -193,6 +201,10 @@ SITE = Struct({
                       doc="switch on the industry rule packs of funnelgen check (health-food, cosmetics, judo, medical)"),
     "audience": Field(ListOf(Str(choices=AUDIENCES, example="eu")),
                       doc="whose law `funnelgen check` applies: jp (always on for language: ja), eu, us"),
+    "host": Field(Str(choices=tuple(h.key for h in HOSTS), example="netlify"), default="netlify",
+                  doc="where the output is deployed: decides _headers/_redirects, .nojekyll and the form providers"),
+    "csp": Field(Str(choices=("enforce", "report-only", "off"), example="enforce"), default="enforce",
+                 doc="the Content-Security-Policy computed for each page (funnelgen/csp.py)"),
 }, example="{title: ..., base_url: https://..., language: ja}")
 
 ROOT = Struct({
@@ -203,6 +215,7 @@ ROOT = Struct({
     "tracking": Field(TRACKING, default=dict),
     "funnels": Field(MapOf(FUNNEL), required=True),
     "pages": Field(ListOf(STEP, example="[{id: about, page: about.md}]"), default=list),
+    "redirects": Field(ListOf(REDIRECT, example="[{from: /old/, to: optin}]"), default=list),
 })
 
 

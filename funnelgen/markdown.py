@@ -150,8 +150,10 @@ def make_markdown(allow_html: bool = False):
     return md
 
 
-def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bool = False) -> RenderResult:
-    """Render page Markdown; `block` turns each container into HTML (a theme partial)."""
+def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bool = False,
+                    prefix: str = "/") -> RenderResult:
+    """Render page Markdown; `block` turns each container into HTML (a theme partial). Root-relative links
+    and images (`/downloads/a.pdf`) move under `prefix`, the base_url's path (GitHub Pages project sites)."""
     from urllib.parse import unquote
 
     from .urls import unsafe_url_reason
@@ -175,6 +177,8 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
                 if reason:
                     result.problems.append((line, f"link '{url}' {reason}", "Link to an https:// page or a site path."))
                     tok.attrs[attr] = "#"
+                elif prefix != "/" and str(url).startswith("/") and not str(url).startswith(("//", prefix)):
+                    tok.attrs[attr] = prefix + str(url)[1:]
 
     line = None
     for tok in tokens:

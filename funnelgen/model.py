@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .kinds import EDGE_NAMES, StepKind, kind
 from .plans import Bump, link_offers, sells, sold_offers
-from .prices import MINOR_UNITS
+from .prices import MINOR_UNITS, decimal_problems
 from .settings import Legal, SiteSettings, Tracking
 
 
@@ -198,6 +198,7 @@ class Site:
     funnels: dict[str, Funnel]
     steps: dict[str, Step]
     prefix: str = "/"
+    redirects: list = field(default_factory=list)  # redirects.Redirect, from site.yml's redirects:
     _paid_into: dict | None = field(default=None, repr=False)  # step id -> offers paid into it (cache)
 
     @property
@@ -280,20 +281,6 @@ def _offer(oid: str, d: dict, language: str) -> Offer:
     )
 
 
-def _decimals(cfg: str, oid: str, d: dict, currency: str) -> list:
-    """Amounts fit the currency's minor unit: yen has none (whole numbers), the others cents."""
-    from .errors import Problem
-
-    digits, out = MINOR_UNITS.get(currency, 2), []
-    for key in ("price", "compare_at_price"):
-        value = d.get(key)
-        if value is not None and -Decimal(str(value)).normalize().as_tuple().exponent > digits:
-            rule = f"{currency} has no decimals: write a whole number" if not digits else f"at most {digits} decimals"
-            out.append(Problem(cfg, f"{value}: {rule}", key=f"offers.{oid}.{key}", line=d.lines.get(key),
-                               hint=f"Write it like: {key}: {Decimal(str(value)).quantize(Decimal(1).scaleb(-digits))}"))
-    return out
-
-
 DEFAULT_FIELDS = {
     # name: (ja label, en label, type, autocomplete)
     "name": ("お名前", "Name", "text", "name"),
@@ -344,7 +331,7 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
     cfg = rel(config_file)
     language = data["site"]["language"]
     offers = {oid: _offer(oid, d, language) for oid, d in data["offers"].items()}
-    problems += [p for oid, d in data["offers"].items() for p in _decimals(cfg, oid, d, offers[oid].currency)]
+    problems += [p for oid, d in data["offers"].items() for p in decimal_problems(cfg, oid, d, offers[oid].currency)]
     forms = {fid: _form(fid, d, language) for fid, d in data["forms"].items()}
     steps: dict[str, Step] = {}
     funnels: dict[str, Funnel] = {}
@@ -394,6 +381,8 @@ def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:
                 offers=offers, forms=forms, funnels=funnels, steps=steps)
     site.assign_urls()
     from .graph import assign_journeys
+    from .redirects import read_redirects
 
+    site.redirects = read_redirects(data.get("redirects"))
     assign_journeys(site)
     return site, problems

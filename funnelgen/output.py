@@ -54,8 +54,8 @@ class Staging:
         except FileExistsError:
             raise DuplicateOutput(relpath) from None
 
-    def copy_tree(self, src: Path, dest: str = "", root: Path | None = None) -> None:
-        """Copy a folder of static files; an existing file is a duplicate output.
+    def copy_tree(self, src: Path, dest: str = "", root: Path | None = None, skip: set[str] = frozenset()) -> None:
+        """Copy a folder of static files (but the names in `skip`); an existing file is a duplicate output.
 
         Symlinks are followed only while they stay inside `root` (the site folder; default `src`):
         one pointing outside, or dangling, is a BuildError naming the link and its target.
@@ -67,6 +67,8 @@ class Staging:
             if path.name in IGNORED_FILES or any(part in IGNORED_DIRS for part in PurePosixPath(name).parts):
                 continue
             relpath = str(Path(dest) / name)
+            if relpath in skip:
+                continue
             target = self.path(relpath)
             if target.exists():
                 raise DuplicateOutput(relpath)

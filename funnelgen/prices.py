@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .errors import Problem
+
 # Digits after the decimal point of each currency's smallest unit (ISO 4217); 2 unless listed.
 MINOR_UNITS = {"JPY": 0}
 
@@ -93,3 +95,15 @@ def tracking_value(offer) -> float | int:
     if MINOR_UNITS.get(offer.currency, 2) == 0:
         return int(value)
     return float(value)
+
+
+def decimal_problems(cfg: str, oid: str, d: dict, currency: str) -> list:
+    """Amounts fit the currency's minor unit: yen has none (whole numbers), the others cents."""
+    digits, out = MINOR_UNITS.get(currency, 2), []
+    for key in ("price", "compare_at_price"):
+        value = d.get(key)
+        if value is not None and -Decimal(str(value)).normalize().as_tuple().exponent > digits:
+            rule = f"{currency} has no decimals: write a whole number" if not digits else f"at most {digits} decimals"
+            out.append(Problem(cfg, f"{value}: {rule}", key=f"offers.{oid}.{key}", line=d.lines.get(key),
+                               hint=f"Write it like: {key}: {Decimal(str(value)).quantize(Decimal(1).scaleb(-digits))}"))
+    return out

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from .escaping import script_json
 from .graph import entries
+from .hosts import form_name
 from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
@@ -94,8 +95,9 @@ class Renderer:
         def add(key, value="", runtime=False):
             hidden.append({"name": form.wire_name(key), "value": value, "key": key if runtime else None})
 
+        name = form_name(form.id, step.id)  # one name per placed form (Netlify needs them unique per site)
         if form.provider == "netlify":
-            hidden.append({"name": "form-name", "value": form.id, "key": None})
+            hidden.append({"name": "form-name", "value": name, "key": None})
             action = next_url
         else:
             action = form.action
@@ -114,7 +116,7 @@ class Renderer:
             "required": f.required, "placeholder": f.placeholder, "options": f.options, "autocomplete": f.autocomplete,
         } for f in form.fields]
         return {
-            "id": form.id, "provider": form.provider, "action": action, "fields": fields, "hidden": hidden,
+            "id": form.id, "name": name, "provider": form.provider, "action": action, "fields": fields, "hidden": hidden,
             "honeypot": form.wire_name(form.honeypot) if form.provider == "post" else form.honeypot,
             "consent": form.consent, "consent_checkbox": form.consent_checkbox and bool(form.consent),
             "consent_name": form.wire_name("consent"), "purpose": form.purpose,
@@ -203,7 +205,7 @@ class Renderer:
 
         site, meta = self.site, step.meta
         block_problems: list = []
-        md = render_markdown(text, self.block(step, block_problems), site.settings.allow_html)
+        md = render_markdown(text, self.block(step, block_problems), site.settings.allow_html, site.prefix)
         file = rel(step.source) if step.source else step.page
         problems = [Problem(file, msg, line=line, hint=hint) for line, msg, hint in md.problems + block_problems]
         decline = site.steps.get(step.edges.get("decline", ""))

@@ -34,6 +34,8 @@ class SiteSettings:
     allow_html: bool = False
     audience: tuple[str, ...] = ()
     industry: tuple[str, ...] = ()
+    host: str = "netlify"  # funnelgen/hosts/
+    csp: str = "enforce"  # enforce | report-only | off (funnelgen/csp.py)
     lines: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod

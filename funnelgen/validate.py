@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from .errors import Problem, did_you_mean, rel
 from .model import Site
 from .plans import choice_problems, sold_offers
+from .redirects import problems as redirect_problems
 
 RESERVED_PATHS = ("assets", "legal", "privacy", "404.html", "sitemap.xml", "robots.txt", "_fg")
 
@@ -111,6 +112,37 @@ def offers_and_forms(site: Site) -> Iterator[Problem]:
                      "Add `next: <step id>`: the form's thank-you page.")
 
 
+def host_forms(site: Site) -> Iterator[Problem]:
+    """Forms must reach something on the chosen host, and each placed form has a site-unique name."""
+    from .hosts import form_name, host
+
+    cfg, target = rel(site.config_file), host(site.settings.host)
+    if site.settings.csp == "report-only" and not target.headers:
+        yield Problem(cfg, f"csp: report-only needs response headers, which {target.name} cannot set (a <meta> "
+                      "policy is always enforced)", key="site.csp", line=site.settings.lines.get("csp"),
+                      hint="Use csp: enforce (a <meta> policy), or csp: off while you try tags out.")
+    for form in site.forms.values():
+        if form.provider not in target.form_providers:
+            yield Problem(cfg, f"provider: {form.provider} forms only work on Netlify; site.host is {target.key}, "
+                          "so submissions would be lost", key=f"forms.{form.id}.provider", line=form.line,
+                          hint="Set provider: post with action: <your email service's or form backend's form URL> "
+                               "(docs/format.md#forms), or deploy to Netlify (site.host: netlify).")
+    events = site.tracking.server_events
+    if events and events != target.key:
+        yield Problem(cfg, f"tracking.server_events writes a {events} function, but site.host is {target.key}: "
+                      "the function would not be deployed", key="tracking.server_events",
+                      line=site.tracking.lines.get("server_events"), severity="warning",
+                      hint=f"Set server_events: {target.key} (if it has functions), or site.host: {events}.")
+    names: dict[str, str] = {}
+    for step in site.steps.values():
+        if step.form:
+            name = form_name(step.form.id, step.id)
+            if name in names:
+                yield _p(site, step, "form", f"the form name '{name}' (form-step) is also the name of the form on "
+                         f"step '{names[name]}'", "Rename the step or the form: Netlify needs one name per form.")
+            names[name] = step.id
+
+
 def reachability(site: Site) -> Iterator[Problem]:
     """Every funnel step must be reachable from some funnel's entry."""
     from .graph import unreachable
@@ -163,6 +195,11 @@ RULES = [
     GraphRule("graph.offer-choices", choice_problems,
               "offers: lists 2–3 known plans of a selling step; bump: names a dearer one-off bundle of the step's "
               "offer.", "A plan table or order bump that names a wrong offer charges the buyer for something else."),
+    GraphRule("host.forms", host_forms, "Every form's provider works on site.host, each form on a page has its own "
+              "name, csp: report-only has headers to go in, and server_events is for site.host.", "A Netlify form on another host, or two forms sharing a name, lose submissions silently."),
+    GraphRule("graph.redirects", lambda site: redirect_problems(site),
+              "Redirects name a known step, a path or an https:// URL, once per source, without loops.",
+              "A redirect to nowhere or in a circle turns a printed short link into an error page."),
     GraphRule("graph.unreachable", reachability, "Every funnel step is reachable from some funnel's entry.",
               "A step nobody can reach is usually a broken edge; its offer never sells."),
     GraphRule("graph.output-paths", output_paths, "No two pages (or a page and a static file) write the same URL.",

@@ -11,13 +11,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "funnelgen"
 # Lowest first. A module may import from its own layer and the layers below it, never from above.
 LAYERS = [
     ("base", ["errors", "escaping", "reporter", "dates", "urls", "i18n"]),
-    ("tables", ["yamlsource", "schema", "kinds", "vendors", "settings"]),
+    ("tables", ["yamlsource", "schema", "kinds", "vendors", "hosts", "settings"]),
     ("load", ["config", "pages"]),
-    ("model", ["model", "plans", "graph", "prices", "schedule", "recipients"]),
+    ("model", ["model", "plans", "graph", "prices", "schedule", "recipients", "redirects"]),
     ("validate", ["validate"]),
-    ("render", ["markdown", "theme", "tracking", "planview", "render", "functions", "diagram"]),
+    ("render", ["markdown", "theme", "tracking", "planview", "render", "functions", "diagram", "csp"]),
     ("rules", ["rules"]),
-    ("write", ["output"]),
+    ("write", ["output", "deploy"]),
     ("pipeline", ["build"]),
     ("tools", ["ui", "browser"]),
     ("commands", ["check", "serve", "verify", "report", "scaffold", "cli", "__main__"]),

@@ -29,15 +29,17 @@ def test_builds_every_step_with_zero_warnings(built):
     assert result.warnings == []
     for slug in ("optin", "optin-sns", "gift", "starter", "upsell", "downsell", "apply", "thanks", "legal", "privacy"):
         assert (out / slug / "index.html").is_file(), slug
-    for name in ("index.html", "404.html", "sitemap.xml", "robots.txt", "_headers"):
+    for name in ("404.html", "sitemap.xml", "robots.txt", "_headers", "_redirects"):
         assert (out / name).is_file(), name
 
 
-def test_first_funnel_entry_is_also_home_with_canonical(built):
+def test_home_is_a_netlify_rewrite_to_the_first_funnel_entry(built):
     _src, out, _ = built
-    home = page(out, "index.html")
-    assert home.find("link", rel="canonical")["href"] == "https://funnelgen-example.netlify.app/optin/"
-    assert home.find("form")["name"] == "lead"
+    assert not (out / "index.html").exists()  # it would shadow the rewrite (docs.netlify.com/routing/redirects)
+    rules = [line.split() for line in (out / "_redirects").read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    assert ["/", "/optin/", "200"] in rules
+    assert page(out, "optin/index.html").find("form")["name"] == "lead-optin"
 
 
 def test_lang_and_japanese_font_stack(built):
@@ -53,7 +55,7 @@ def test_optin_form_is_wired_to_next_step_for_netlify(built):
     assert form["method"] == "POST" and form["action"] == "/gift/"
     assert form["data-netlify"] == "true" and form["netlify-honeypot"] == "bot-field"
     hidden = {i["name"]: i.get("value", "") for i in form.find_all("input", type="hidden")}
-    assert hidden["form-name"] == "lead"
+    assert hidden["form-name"] == form["name"] == "lead-optin"  # one name per placed form, site-unique
     assert hidden["fg_step"] == "optin" and hidden["fg_funnel"] == "blog" and hidden["fg_variant"] == "a"
     for key in ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"):
         assert key in hidden

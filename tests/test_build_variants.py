@@ -52,7 +52,15 @@ def test_home_can_be_another_step(tmp_path):
     def change(cfg):
         cfg["site"]["home"] = "starter"
     out, _ = built(tmp_path, change)
-    assert soup(out, "index.html").find("link", rel="canonical")["href"].endswith("/starter/")
+    assert "/  /starter/  200" in (out / "_redirects").read_text(encoding="utf-8")  # Netlify: a rewrite
+
+    def static_host(cfg):
+        change(cfg)
+        cfg["site"]["host"] = "static"
+        for form in cfg["forms"].values():
+            form.update(provider="post", action="https://formspree.io/f/abcd1234")
+    out, _ = built(tmp_path / "static", static_host)
+    assert soup(out, "index.html").find("link", rel="canonical")["href"].endswith("/starter/")  # a copy
 
 
 def test_post_provider_maps_fields_and_redirects_to_next_step(tmp_path):

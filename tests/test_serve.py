@@ -903,3 +903,33 @@ def test_a_closed_event_stream_frees_its_connection_before_the_next_ping(preview
     while preview.server.hub.clients and time.monotonic() < deadline:
         time.sleep(0.05)
     assert preview.server.hub.clients == 0
+
+
+def test_preview_does_what_the_host_does_with_redirects_and_the_policy(preview, site):
+    """`/` is the home step through the output's _redirects (Netlify rewrites it; no index.html is written),
+    and every page carries its own policy plus the hash of the reload script the server injects."""
+    import base64
+    import hashlib
+    import re
+
+    status, headers, body = get(preview, "/")
+    assert status == 200 and 'data-fg-form="lead"' in body
+    policy = headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+    reload_script = re.findall(r"<script>(.*?)</script>", body, re.S)[-1]
+    digest = base64.b64encode(hashlib.sha256(reload_script.encode("utf-8")).digest()).decode()
+    assert f"'sha256-{digest}'" in policy.split("; ")[1]  # script-src
+    status, headers, _body = get(preview, "/optin/")
+    assert status == 200 and headers["content-security-policy"] == policy
+
+
+def test_each_placed_form_posts_its_own_name_and_is_grouped_under_its_form(preview, site):
+    """Netlify names every placed form apart (lead-optin, lead-optin-sns); the preview captures each under the
+    form it places, and the dashboard lists the names next to the form."""
+    status, _headers, _ = post_form(preview, "/gift/", {"form-name": "lead-optin-sns", "email": "sns@example.jp",
+                                                         "fg_step": "optin-sns"})
+    assert status == 303
+    captured = [json.loads(line) for line in (site / ".funnelgen" / "submissions.jsonl").read_text().splitlines()]
+    assert captured[-1]["form"] == "lead" and captured[-1]["name"] == "lead-optin-sns"
+    body = get(preview, "/_fg/")[2]
+    assert "on Netlify: lead-optin, lead-optin-sns" in body and "sns@example.jp" in body

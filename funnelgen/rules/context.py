@@ -72,6 +72,8 @@ class Outputs:
 
     def __init__(self, site, out: Path):
         self.prefix = site.prefix
+        home = site.home_step
+        self.home = site.output_path(home) if home is not None else None
         self.out = Path(out)
         self._exists: dict[str, bool] = {}
 
@@ -82,6 +84,8 @@ class Outputs:
         inner = unquote(path[len(self.prefix):])
         if ".." in inner.split("/") or "\x00" in inner:
             return None
+        if inner == "" and self.home:  # hosts that rewrite `/` to the home step write no index.html
+            return ["index.html", self.home]
         if path.endswith("/") or inner == "":
             return [f"{inner.rstrip('/')}/index.html".lstrip("/")]
         return [inner, f"{inner}/index.html"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
+from ..hosts import form_name
 from ..plans import sells
 from .registry import rule
 
@@ -82,8 +83,8 @@ def links_resolve(ctx, page):
       why="Netlify silently drops submissions of forms it cannot detect: the lead is lost and nobody notices.")
 def forms_netlify(ctx, page):
     """Netlify forms: unique names, POST, hidden form-name, honeypot field, action page exists."""
-    # Names are unique by construction (form ids are mapping keys; duplicate keys are refused), so this
-    # rule checks each page on its own and can run page by page in parallel.
+    # Names are unique by construction (<form id>-<step id>, collisions refused by validate's host.forms), so
+    # this rule checks each page on its own and can run page by page in parallel.
     for form in page.doc.find("form", lambda e: "data-netlify" in e.attrs or "netlify" in e.attrs):
         file = ctx.page_file(page)
         name = form.get("name", "")
@@ -120,9 +121,11 @@ def forms_netlify(ctx, page):
         elif not ctx.exists(target[0]) or step_for_path(ctx, target[0]) is None:
             yield ctx.error(file, f"form '{name}' on {page.url} sends visitors to {target[0]}, which is not a "
                                   "step of the site", hint="Point the step's next: at an existing step.")
-        if ctx.site.forms.get(name) is None:
-            yield ctx.error(file, f"Netlify form '{name}' on {page.url} is not a form of site.yml",
-                            hint="Netlify keeps one field list per form name: name forms after their forms: id.")
+        step = page.step
+        if step is None or step.form is None or name != form_name(step.form.id, step.id):
+            yield ctx.error(file, f"Netlify form '{name}' on {page.url} is not a form of site.yml placed on this "
+                                  "page", hint="Netlify keeps one field list per form name: the form partial names "
+                                               "each placed form <form id>-<step id> (form.name).")
 
 
 @rule("forms.redirect", area="integrity", html=True,

@@ -95,6 +95,14 @@ def netlify_actions(site) -> dict[str, str]:
     return actions
 
 
+def netlify_names(site) -> dict:
+    """Posted form-name -> the form it places (hosts.form_name), as Netlify groups submissions."""
+    from ..hosts import form_name
+
+    return {form_name(s.form.id, s.id): s.form for s in site.steps.values()
+            if s.form and s.form.provider == "netlify"}
+
+
 def capture_netlify(site, store: Store, req: Request) -> Response | None:
     """A POST to a page path: captured when it is a Netlify form's action (None otherwise)."""
     actions = netlify_actions(site)
@@ -104,10 +112,10 @@ def capture_netlify(site, store: Store, req: Request) -> Response | None:
     if error:
         return error
     name = first(fields, "form-name")
-    form = site.forms.get(name) if name else None
-    if form is None or form.provider != "netlify":
+    form = netlify_names(site).get(name) if name else None  # each placed form has its own name (form-step)
+    if form is None:
         form = site.forms[actions[req.path]]
-    record(store, form, fields, req.path, req.path)
+    record(store, form, fields, req.path, req.path, name)
     return Response.redirect(req.path)
 
 
@@ -144,11 +152,12 @@ def localize(site, url: str) -> str:
     return ""
 
 
-def record(store: Store, form, fields: dict[str, list[str]], path: str, redirect: str) -> None:
+def record(store: Store, form, fields: dict[str, list[str]], path: str, redirect: str, name: str = "") -> None:
+    """One submission, grouped under its form's id (`name`: the placed form's own Netlify name, if posted)."""
     flat = {k: v[0] if len(v) == 1 else v for k, v in fields.items()}
     spam = bool(first(fields, form.honeypot) or first(fields, form.wire_name(form.honeypot)))
     store.append(SUBMISSIONS, {
-        "time": now(), "form": form.id, "provider": form.provider,
+        "time": now(), "form": form.id, "name": name or form.id, "provider": form.provider,
         "step": flat.get(form.wire_name("fg_step")), "funnel": flat.get(form.wire_name("fg_funnel")),
         "path": path, "redirect": redirect, "spam": spam, "fields": flat,
     })

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from .. import ui
 from ..graph import funnel_map
 from ..prices import price_label
-from .capture import ORDERS, SUBMISSIONS, Store
+from .capture import ORDERS, SUBMISSIONS, Store, netlify_names
 from .server import RESERVED
 
 MAX_LOOSE = 500  # pages outside funnels listed at most
@@ -51,9 +51,12 @@ def dashboard_html(site, renderer, store: Store, status: dict) -> str:
         "test_url": f"{RESERVED}checkout/{quote(o.id, safe='')}",
         "checkout": o.checkout or "", "success": site.success_url(o) or "",
     } for o in site.offers.values()]
+    names = {}  # form id -> its placed names (Netlify lists one form per name: hosts.form_name)
+    for name, form in netlify_names(site).items():
+        names.setdefault(form.id, []).append(name)
     forms = [{
         "id": f.id, "provider": f.provider, "fields": ", ".join(x.name for x in f.fields),
-        "action": f.action or "",
+        "action": f.action or "", "names": ", ".join(names.get(f.id, [])),
     } for f in site.forms.values()]
     loose = [s for s in site.steps.values() if not s.funnels]
     submissions = [{

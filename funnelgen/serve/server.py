@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ..reporter import Reporter
 from .guard import Limits, Origins
+from .hostfiles import host_redirect, preview_policy
 from .livereload import EVENTS_PATH, EventHub, client_snippet, error_page, inject, stream_events
 
 RESERVED = "/_fg/"
@@ -305,7 +306,11 @@ class Handler(BaseHTTPRequestHandler):
             if req.path in ("", "/"):
                 return self.send(Response.redirect(prefix, 302))
             return self.send(self._miss())
-        segments = req.path[len(prefix):].split("/")
+        hop = host_redirect(root, req.path)  # what Netlify / Cloudflare Pages do with the output's _redirects
+        if hop is not None and hop[1] != 200:
+            return self.send(Response.redirect(hop[0], hop[1]))
+        path = hop[0] if hop is not None and hop[0].startswith(prefix) else req.path  # 200: a rewrite
+        segments = path[len(prefix):].split("/")
         if any(s.startswith(".") for s in segments) or (segments and segments[-1] in HIDDEN_FILES):
             return self.send(self._miss())  # '..', '.', hidden and temp files, Netlify config
         target = root.joinpath(*[s for s in segments if s])
@@ -330,10 +335,15 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self, data: bytes, path: str, status: int = 200) -> Response:
         server = self.server
         html = data.decode("utf-8", errors="replace")
+        snippet = client_snippet(server.hub, server.hub.last)
+        site = server.app.site if server.app is not None else None
+        html, name, policy = preview_policy(site, html, snippet)  # the page's own policy + the reload script
         if server.app is not None:
             html = server.app.rewrite_html(html, path)
-        html = inject(html, client_snippet(server.hub, server.hub.last))
-        return Response.html(html, status)
+        response = Response.html(inject(html, snippet), status)
+        if policy:
+            response.headers[name] = policy
+        return response
 
     def _miss(self) -> Response:
         root = self.server.root

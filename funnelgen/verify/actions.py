@@ -18,6 +18,7 @@ import json
 from typing import Protocol
 
 from ..graph import CHECKOUT, FORM, NEXT, Hop
+from ..hosts import form_name
 from ..tracking import EVENTS
 from .results import Arrival, Env, StepResult, Stop, short
 from .tab import Tab
@@ -197,7 +198,7 @@ def _check_submission(w: Walker, sr: StepResult, step, spec, values: dict, i: in
     for k, v in w.utm.items():
         want[spec.wire_name(k)] = v
     if spec.provider == "netlify":
-        want["form-name"] = spec.id
+        want["form-name"] = form_name(spec.id, step.id)
     if spec.consent:
         want[spec.wire_name("fg_consent")] = spec.consent
     missing = [k for k in want if k not in got]

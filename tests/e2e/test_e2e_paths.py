@@ -101,14 +101,14 @@ def test_walk_every_path(open_context, preview, e2e_site, front_matter, viewport
     assert [s["form"] for s in mine] == ["lead", "apply"]
     lead, apply = mine
     assert lead["fields"] == {
-        "form-name": "lead", "fg_funnel": funnel, "fg_step": entry, "fg_variant": variant,
+        "form-name": f"lead-{entry}", "fg_funnel": funnel, "fg_step": entry, "fg_variant": variant,
         "utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring-2026",
         "utm_term": "", "utm_content": "", "fg_consent": CONSENT_TEXT, "bot-field": "",
         "name": "山田 花子", "email": email, "consent": "yes",
     }
     assert lead["redirect"] == "/gift/" and lead["spam"] is False
     assert apply["fields"] == {
-        "form-name": "apply", "fg_funnel": funnel, "fg_step": "apply", "fg_variant": "a",
+        "form-name": "apply-apply", "fg_funnel": funnel, "fg_step": "apply", "fg_variant": "a",
         "utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring-2026",  # first touch kept
         "utm_term": "", "utm_content": "", "bot-field": "",
         "name": "山田 花子", "email": email, "business": "整体院", "list_size": "100人未満",
