@@ -56,11 +56,13 @@ def load_site(src: Path):
     from .model import build_model
     from .pages import load_pages
     from .validate import validate
+    from .variants import load_variants
 
     src = Path(src)
     config_file, data = load_config(src)
     site, problems = build_model(src, config_file, data)
     problems += load_pages(site)
+    problems += load_variants(site)
     if not problems:
         problems += validate(site)
     errors = [p for p in problems if p.severity == "error"]

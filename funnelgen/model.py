@@ -14,6 +14,7 @@ from pathlib import Path
 from .kinds import EDGE_NAMES, StepKind, kind
 from .prices import MINOR_UNITS
 from .settings import Legal, SiteSettings, Tracking
+from .variants import sold_offers, split_config
 
 
 @dataclass
@@ -120,6 +121,7 @@ class Step:
     source: Path | None = None
     offer: Offer | None = None
     form: Form | None = None
+    split: object = None  # variants.Split: the step's split test, if any
 
     @property
     def traits(self) -> StepKind:
@@ -230,7 +232,7 @@ class Site:
         """Map: step id a buyer of `offer_id` returns to -> steps that sell it."""
         targets: dict[str, list[str]] = {}
         for step in self.steps.values():
-            if step.offer_id == offer_id and step.paid_target:
+            if step.paid_target and offer_id in (step.offer_id, *(o.id for o in sold_offers(step))):
                 targets.setdefault(step.paid_target, []).append(step.id)
         return targets
 
@@ -240,8 +242,7 @@ class Site:
             paid: dict[str, list[Offer]] = {}
             for other in self.steps.values():
                 target = other.paid_target
-                if target and other.offer and other.offer not in paid.setdefault(target, []):
-                    paid[target].append(other.offer)
+                paid.setdefault(target, []).extend(o for o in sold_offers(other) if target and o not in paid[target])
             self._paid_into = paid
         return self._paid_into.get(step.id, [])
 
@@ -324,8 +325,7 @@ def _step(d: dict, where: str) -> Step:
         id=d["id"], kind=d["kind"], page=d["page"], offer_id=d.get("offer"), form_id=d.get("form"),
         edges={e: d[e] for e in EDGE_NAMES if d.get(e)}, slug=d.get("slug") or d["id"],
         variant=d.get("variant") or "a", index=d.get("index"), final=d.get("final", False),
-        line=getattr(d, "line", None), defined_in=where,
-    )
+        line=getattr(d, "line", None), defined_in=where, split=split_config(d))
 
 
 def build_model(src: Path, config_file: Path, data: dict) -> tuple[Site, list]:

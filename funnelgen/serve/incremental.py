@@ -151,7 +151,9 @@ class DevBuilder:
                 continue
             if kind == "page":
                 keys = self.page_sources.get(path, [])
-                if keys:
+                if any(self.prep.site.steps[k[0]].split for k in keys if self.prep and k[0] in self.prep.site.steps):
+                    mode, css_only = FULL, False  # a split test's pages are merged and checked together
+                elif keys:
                     steps += [k for k in keys if k not in steps]
                     mode = mode if mode in (FULL, REWRITE) else PAGES
                     css_only = False
@@ -234,9 +236,11 @@ class DevBuilder:
         self.errors = {}
         self.page_sources = {}
         for ref in prep.site.pages():
-            path = page_path(self.src, ref.step.page)
-            if path is not None:
-                self.page_sources.setdefault(_real(path), []).append(ref.key)
+            split = ref.step.split.variants if ref.step.split else []
+            for page in [ref.step.page, *(v.page for v in split if v.page)]:  # sibling pages of its variants too
+                path = page_path(self.src, page)
+                if path is not None:
+                    self.page_sources.setdefault(_real(path), []).append(ref.key)
         if old is not None:
             self._retire(old)
         n = len(prep.site.steps)
