@@ -18,8 +18,8 @@ from .i18n import LABELS
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
 from .prices import money, price_label, renewal_terms
-from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data, return_guard_script
 from .splitpage import render_split
+from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data, return_guard_script
 from .urls import absolute
 from .variants import page_text, shown, static_label, view
 
