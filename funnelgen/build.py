@@ -61,8 +61,7 @@ def load_site(src: Path):
     src = Path(src)
     config_file, data = load_config(src)
     site, problems = build_model(src, config_file, data)
-    problems += load_pages(site)
-    problems += load_variants(site)
+    problems += load_pages(site) + load_variants(site)  # (front matter first: variants read it)
     if not problems:
         problems += validate(site)
     errors = [p for p in problems if p.severity == "error"]
@@ -192,7 +191,7 @@ def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
         return key, problems, None  # None: nothing was written for this page
     problems, deferred = rendered.problems, []
     if checker is not None and not problems:
-        problems, deferred = checker(ref, rendered.html)
+        problems, deferred = checker(ref, rendered.html, rendered.variants)
     writer.write(ref.output, rendered.html)
     home = site.home_step
     if home is not None and home is ref.step:

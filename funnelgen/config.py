@@ -32,7 +32,7 @@ VARIANT_ID = r"[A-Za-z0-9_-]{1,40}"
 VARIANT = Struct({
     "page": Field(Str(example="optin-b.md"), doc="a sibling Markdown file under pages/ (default: the step's page "
                                                  "with its front matter's variants: overrides)"),
-    "weight": Field(Number(example="50"), doc="share of visitors, relative to the other variants' weights"),
+    "weight": Field(Number(minimum=None, example="50"), doc="share of visitors, relative to the other variants' weights"),
     "offer": Field(Str(ID, "starter-b"), doc="sell another offer in this variant (a price test)"),
 }, example="{page: optin-b.md, weight: 50}")
 SPLIT_FIELDS = {

@@ -35,7 +35,7 @@ VARIANT_OVERRIDES = Struct({
     "content": Field(Str(example="|\n  ## ..."), doc="the Markdown body of this variant instead of the page's"),
     "offer": Field(Str(r"[a-z0-9][a-z0-9_-]*", "starter-b", "is not a valid offer id"),
                    doc="sell another offer in this variant"),
-    "weight": Field(Number(example="50"), doc="share of visitors (relative to the other variants)"),
+    "weight": Field(Number(minimum=None, example="50"), doc="share of visitors (relative to the other variants)"),
 }, example="{headline: ..., subheadline: ...}")
 
 FRONT_MATTER = Struct({

@@ -30,6 +30,7 @@ CALENDAR_FILE = "event.ics"
 class Rendered:
     html: str
     problems: list = field(default_factory=list)  # Problem
+    variants: list = field(default_factory=list)  # a split test: (step as the variant, its own document) to check
 
 
 class Renderer:
@@ -198,7 +199,8 @@ class Renderer:
         """Render one step from its Markdown file: a live split test has every variant in it (splitpage.py)."""
         step = ref.step
         if step.split and step.split.live:
-            return Rendered(*render_split(self, step))
+            html, problems, variants = render_split(self, step)
+            return Rendered(html, problems, variants)
         return self.render_step(view(step, shown(step)), page_text(step, shown(step)))
 
     def render_step(self, step: Step, text: str, extra: dict | None = None) -> Rendered:

@@ -104,14 +104,20 @@ def load_variants(site) -> list[Problem]:
     """Merge every step's site.yml and front-matter variants, load sibling pages, check everything."""
     problems: list[Problem] = []
     for step in site.steps.values():
-        front = step.meta.pop("variants", None)
-        if step.split is None and not front:
-            continue
-        if step.split is None:
-            step.split = Split(config={})
-        problems += _variants(site, step, front or {})
-    problems += _shared(site)
-    return problems
+        problems += load_step_variants(site, step)
+    return problems + _shared(site)
+
+
+def load_step_variants(site, step) -> list[Problem]:
+    """One step's variants, from its site.yml keys and its freshly loaded front matter (serve calls this
+    alone when the page or a variant's page is saved)."""
+    front = step.meta.pop("variants", None)
+    step.split = split_config(step.split.config) if step.split is not None and step.split.config else None
+    if step.split is None and not front:
+        return []
+    if step.split is None:
+        step.split = Split(config={})
+    return _variants(site, step, front or {})
 
 
 def _variants(site, step, front: dict) -> list[Problem]:

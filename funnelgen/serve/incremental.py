@@ -44,6 +44,7 @@ from ..config import CONFIG_NAMES
 from ..errors import BuildError, Problem, rel
 from ..pages import PAGES_DIR, load_page, page_path
 from ..rules import BuiltPage, PageChecker
+from ..variants import load_step_variants
 
 FULL, REWRITE, PAGES, NOTHING = "full", "rewrite", "pages", "nothing"
 
@@ -151,9 +152,7 @@ class DevBuilder:
                 continue
             if kind == "page":
                 keys = self.page_sources.get(path, [])
-                if any(self.prep.site.steps[k[0]].split for k in keys if self.prep and k[0] in self.prep.site.steps):
-                    mode, css_only = FULL, False  # a split test's pages are merged and checked together
-                elif keys:
+                if keys:
                     steps += [k for k in keys if k not in steps]
                     mode = mode if mode in (FULL, REWRITE) else PAGES
                     css_only = False
@@ -276,12 +275,13 @@ class DevBuilder:
             ref = site.page(key)
             step, scope = ref.step, f"page:{key[0]}:{key[1]}"
             was_indexable = step.indexable
-            problems = [p for p in load_page(site, step) if p.severity == "error"]
+            problems = [p for p in load_page(site, step) + load_step_variants(site, step) if p.severity == "error"]
             try:
                 if not problems:
                     rendered = renderer.render_page(ref)
-                    page = BuiltPage(ref.url, ref.output, "step", step, ref.variant, html=rendered.html)
-                    problems = rendered.problems or [p for p in self._page_checker().check_page(page)
+                    pages = [BuiltPage(ref.url, ref.output, "step", s, s.variant, html=h)  # a split test: each variant
+                             for s, h in rendered.variants or [(step, rendered.html)]]
+                    problems = rendered.problems or [p for page in pages for p in self._page_checker().check_page(page)
                                                      if p.severity == "error"]
             except (OSError, UnicodeDecodeError) as exc:
                 problems = [Problem(rel(step.source or self.src), f"could not read the page: {exc}",
