@@ -217,3 +217,25 @@ def test_a_template_without_the_marks_is_refused_clearly(tmp_path):
         build(src, tmp_path / "out")
     assert any("the variants differ outside the parts the page template marks" in p.message
                for p in exc.value.problems)
+
+
+def test_verify_plans_every_variant_of_every_path(tmp_path):
+    from funnelgen.build import load_site
+    from funnelgen.graph import paths as all_paths
+    from funnelgen.verify.splits import as_walked, force_script, with_variants
+
+    def change(cfg):
+        step(cfg, "optin")["variants"] = {"b": {}, "c": {}}
+        step(cfg, "starter")["variants"] = {"b": {"offer": "starter-b"}}
+        step(cfg, "starter")["experiment"] = "price"
+    src = site(tmp_path, change, {"optin.md": "---\ntitle: x\nheadline: A\nvariants:\n  b: {headline: B}\n"
+                                              "  c: {headline: C}\n---\n"})
+    loaded, _warnings = load_site(src)
+    walks = with_variants(loaded, all_paths(loaded)[0])
+    assert [(w.id, w.variants) for w in walks] == [
+        ("main-1-a", {"optin": "a", "price": "a"}), ("main-1-b", {"optin": "b", "price": "b"}),
+        ("main-1-c-b", {"optin": "c", "price": "b"})]
+    assert as_walked(loaded.steps["optin"], walks[2].variants).meta["headline"] == "C"
+    assert as_walked(loaded.steps["starter"], walks[1].variants).offer.id == "starter-b"
+    assert as_walked(loaded.steps["starter"], walks[0].variants) is loaded.steps["starter"]
+    assert force_script({"optin": "b"}) == 'try{sessionStorage.setItem("fg_x_optin","b");}catch(e){}'

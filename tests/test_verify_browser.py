@@ -67,11 +67,12 @@ def test_example_passes_every_path_with_a_storyboard(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert data["ok"] is True and data["summary"] == "all 6 paths passed"
-    assert len(data["paths"]) == 6 and all(p["ok"] for p in data["paths"])
+    assert data["ok"] is True and data["summary"] == "all 9 paths passed"  # blog's 3, in both opt-in variants
+    assert len(data["paths"]) == 9 and all(p["ok"] for p in data["paths"])
     # one progress line per path while it runs (stderr, since stdout carries the JSON)
-    assert sum(1 for line in proc.stderr.splitlines() if line.startswith("[") and "✓" in line) == 6
-    blog1 = next(p for p in data["paths"] if p["id"] == "blog-1")
+    assert sum(1 for line in proc.stderr.splitlines() if line.startswith("[") and "✓" in line) == 9
+    blog1 = next(p for p in data["paths"] if p["id"] == "blog-1-a")
+    assert next(p for p in data["paths"] if p["id"] == "blog-1-b")["label"].endswith("[variant optin: b]")
     assert [s["label"] for s in blog1["steps"]] == [
         "optin", "gift", "starter", "checkout: starter", "upsell", "checkout: templates", "apply", "thanks"]
     checks = {s["label"]: {c["name"] for c in s["checks"]} for s in blog1["steps"]}
@@ -85,7 +86,7 @@ def test_example_passes_every_path_with_a_storyboard(tmp_path):
         for step in path["steps"]:
             assert step["screenshot"] and (report / "shots" / step["screenshot"]).stat().st_size > 5000
     html = (report / "index.html").read_text(encoding="utf-8")
-    assert "PASS" in html and "Funnel map" in html and html.count('class="path"') == 6
+    assert "PASS" in html and "Funnel map" in html and html.count('class="path"') == 9
     assert json.loads((report / "report.json").read_text(encoding="utf-8"))["ok"] is True
     # test posts go to a temporary capture file, not the user's .funnelgen/submissions.jsonl
     assert not (site / ".funnelgen" / "submissions.jsonl").exists()
