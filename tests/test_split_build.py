@@ -239,3 +239,22 @@ def test_verify_plans_every_variant_of_every_path(tmp_path):
     assert as_walked(loaded.steps["starter"], walks[1].variants).offer.id == "starter-b"
     assert as_walked(loaded.steps["starter"], walks[0].variants) is loaded.steps["starter"]
     assert force_script({"optin": "b"}) == 'try{sessionStorage.setItem("fg_x_optin","b");}catch(e){}'
+
+
+def test_preview_dashboard_links_every_variant(tmp_path):
+    from funnelgen.build import load_site
+    from funnelgen.serve.capture import Store
+    from funnelgen.serve.dashboard import dashboard_html
+
+    def change(cfg):
+        step(cfg, "starter").update(variants={"b": {"offer": "starter-b"}}, winner="b", winner_since="2026-11-30")
+    loaded, _w = load_site(site(tmp_path, change))
+    doc = BeautifulSoup(dashboard_html(loaded, None, Store(tmp_path / "cache"), {}), "html.parser")
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in doc.select("tbody tr")
+            if tr.find(attrs={"data-label": "Share"})]
+    assert [r[2] for r in rows] == ["a (original)", "b", "a (original)", "b"]
+    assert rows[0][3] == "50%" and rows[1][4] == "見出しB"
+    assert "winner b since 2026-11-30" in rows[2][1] and [r[3] for r in rows[2:]] == ["0%", "100%"]
+    assert rows[3][6] == "starter-b"
+    assert [a["href"] for a in doc.select("tbody a[href*='fg_variant']")] == [
+        "/optin/?fg_variant=a", "/optin/?fg_variant=b", "/starter/?fg_variant=b"]  # a lost: its link would show b
