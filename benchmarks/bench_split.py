@@ -78,7 +78,7 @@ def sizes(src: Path, tmp: Path) -> dict:
     pages = {"none": build_variant(src, tmp / "none", without_test), "2": build_variant(src, tmp / "two", lambda t: t),
              "3": build_variant(src, tmp / "three", more_variants(3)),
              "4": build_variant(src, tmp / "four", more_variants(4)),
-             "2 (whole body differs)": build_variant(src, tmp / "body", whole_body)}
+             "2, whole body differs": build_variant(src, tmp / "body", whole_body)}
     html = pages["2"].decode("utf-8")
     script = re.search(r"<script data-fg-split=[^>]*>.*?</script>", html).group(0)
     css = re.search(r"\.fg-v\{display:none\}[^<]*?\{display:contents\}", html).group(0)
@@ -87,12 +87,17 @@ def sizes(src: Path, tmp: Path) -> dict:
     base = pages["none"]
     print(f"{'opt-in page':<28}{'bytes':>8}{'added':>8}{'gzip':>7}{'added':>7}")
     for name, data in pages.items():
-        print(f"{name + ' variants' if name != 'none' else 'no experiment':<28}{len(data):>8}"
+        print(f"{name + ' variants' if name[0].isdigit() and len(name) == 1 else name.replace('none', 'no experiment'):<28}{len(data):>8}"
               f"{len(data) - len(base):>8}{gz(data):>7}{gz(data) - gz(base):>7}")
     per = (len(pages["4"]) - len(pages["2"])) / 2
     per_gz = (gz(pages["4"]) - gz(pages["2"])) / 2
     print(f"each further variant (headline + hero text): {per:.0f} bytes ({per_gz:.0f} gzip)")
-    return {k: str(tmp / d) for k, d in (("none", "none"), ("with", "two"))}
+    marked = tmp / "marked"  # the same page with marks around the head script: its own running time
+    shutil.copytree(tmp / "two", marked)
+    page = marked / "optin" / "index.html"
+    page.write_text(html.replace(script, f"<script>performance.mark('fg-a')</script>{script}"
+                                         "<script>performance.mark('fg-b')</script>", 1), encoding="utf-8")
+    return {k: str(tmp / d) for k, d in (("none", "none"), ("with", "two"), ("marked", "marked"))}
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -111,7 +116,8 @@ def paint_times(dirs: dict, loads: int) -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         bases[key] = f"http://127.0.0.1:{server.server_address[1]}"
-    got: dict[str, dict[str, list[float]]] = {k: {"first-paint": [], "first-contentful-paint": []} for k in dirs}
+    got: dict[str, dict[str, list[float]]] = {k: {"first-paint": [], "first-contentful-paint": [], "head-script": []}
+                                              for k in dirs}
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_args(find_chromium()))
         pages = {}
@@ -125,7 +131,9 @@ def paint_times(dirs: dict, loads: int) -> None:
                 page = pages[key]
                 page.goto(f"{bases[key]}/optin/", wait_until="load")
                 page.evaluate("localStorage.clear(); sessionStorage.clear()")  # next load: a new visitor's draw
-                entries = page.evaluate("performance.getEntriesByType('paint').map(e => [e.name, e.startTime])")
+                entries = page.evaluate("performance.getEntriesByType('paint').map(e => [e.name, e.startTime])"
+                                        ".concat(performance.getEntriesByName('fg-a').length ? "
+                                        "[['head-script', performance.measure('fg', 'fg-a', 'fg-b').duration]] : [])")
                 if i == 0:
                     continue  # warm-up
                 for name, at in entries:
@@ -143,6 +151,7 @@ def paint_times(dirs: dict, loads: int) -> None:
         print(f"  {name:<24} without {spread(got['none'][name])}   with experiment {spread(got['with'][name])}"
               f"   ratio of medians {with_ / without:.3f}")
     print("  (median, quartiles in brackets; on a busy machine the quartiles show the noise the ratio carries)")
+    print(f"  the head script itself runs in {spread(got['marked']['head-script'])} ms (performance marks around it)")
 
 
 def main() -> None:
