@@ -199,11 +199,15 @@ def _variants(site, step, front: dict) -> list[Problem]:
                                 f"besides the original '{step.variant}'", key=target,
                                 line=split.config.lines.get("variants") if written else flines.get(step.variant),
                                 hint="Add a variant (e.g. b: {headline: ...}), or remove variants:."))
-    problems += _weigh(variants, weights, lambda m, h: yaml_problem(step.variant, "", m, h) if written
-                       else front_problem(step.variant, "", m, h))
+    lines = getattr(split.config, "lines", {})
+    unweighed = _weigh(variants, weights)
+    if unweighed:
+        problems.append(Problem(cfg if written else page_file, unweighed, key=where if written else "variants",
+                                line=lines.get("variants", step.line) if written else getattr(front, "line", None),
+                                hint="Give every variant a weight (site.yml or the page's front matter), or keep "
+                                     "the given weights below 100 in all."))
     split.variants = variants
     split.experiment = split.experiment or step.id
-    lines = getattr(split.config, "lines", {})
     if split.winner and split.get(split.winner) is None:
         problems.append(Problem(cfg, f"winner '{split.winner}' is not a variant of step '{step.id}'."
                                 f"{did_you_mean(split.winner, [v.id for v in variants])}",
@@ -219,16 +223,17 @@ def _variants(site, step, front: dict) -> list[Problem]:
     return problems
 
 
-def _weigh(variants: list[Variant], weights: dict, report) -> list[Problem]:
-    """Weighted variants keep their weight; the others share what is left of 100 equally."""
+def _weigh(variants: list[Variant], weights: dict) -> str:
+    """Weighted variants keep their weight; the others share what is left of 100 equally. Returns what is
+    wrong ('' when nothing is)."""
     open_ = [v for v in variants if v.id not in weights]
     left = SHARE - sum(weights.values())
-    if open_ and left <= 0:
-        report(f"variants {', '.join(v.id for v in open_)} have no weight and the others already take "
-               f"{sum(weights.values()):g}", "Give every variant a weight, or keep the given weights below 100 in all.")
     for v in variants:
         v.weight = float(weights.get(v.id, left / len(open_) if open_ and left > 0 else 0))
-    return []
+    if open_ and left <= 0:
+        return (f"variant{'s' if len(open_) > 1 else ''} {', '.join(v.id for v in open_)} "
+                f"{'have' if len(open_) > 1 else 'has'} no weight and the others already take {sum(weights.values()):g}")
+    return ""
 
 
 def _shared(site) -> list[Problem]:

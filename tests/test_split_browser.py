@@ -126,7 +126,7 @@ def frames(page) -> list[list[str]]:
 @pytest.mark.parametrize("random,url,want", [
     (0.9, "/optin/", HEAD_B), (0.1, "/optin/", HEAD_A),  # drawn: 0.9 of 100 falls in b's half
     (0.1, "/optin/?fg_variant=b", HEAD_B), (0.9, "/optin/?fg_variant=a", HEAD_A),  # forced
-])
+], ids=["drawn-b", "drawn-a", "forced-b", "forced-a"])
 def test_no_flash_only_the_chosen_variant_is_ever_painted(new_context, site, random, url, want):
     page = open_page(new_context(random), site + url)
     seen = frames(page)
