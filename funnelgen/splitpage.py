@@ -103,19 +103,22 @@ def compose(step, docs: list[tuple[str, str]]) -> str:
                                   hint="If you override page.html or base.html, keep those marks around the hero, "
                                        "the copy, the action and the sticky bar (see the default theme), or keep "
                                        "what differs (title, description) the same in every variant.")])
-    merged = iter(range(len(parts[0][1])))
+    count = len(parts[0][1])
+    differs = [any(regions[i] != parts[0][1][i] for _vid, regions in parts) for i in range(count)]
+    # a variant's ids across all its differing parts (the sticky bar links to the order section's #order)
+    own = {vid: {x for i in range(count) if differs[i] for x in _IDS.findall(regions[i])} for vid, regions in parts}
+    merged = iter(range(count))
 
     def region(_m) -> str:
         i = next(merged)
-        texts = [(vid, regions[i]) for vid, regions in parts]
-        if all(text == texts[0][1] for _vid, text in texts):
-            return texts[0][1]  # the same in every variant: sent once
-        return "".join(f'<div class="fg-v" data-fg-v="{vid}">{text if n == 0 else suffix_ids(text, vid)}</div>'
-                       for n, (vid, text) in enumerate(texts))
+        if not differs[i]:
+            return parts[0][1][i]  # the same in every variant: sent once
+        return "".join(f'<div class="fg-v" data-fg-v="{vid}">'
+                       f'{regions[i] if n == 0 else suffix_ids(regions[i], vid, own[vid])}</div>'
+                       for n, (vid, regions) in enumerate(parts))
     return _REGION.sub(region, original)
-def suffix_ids(html: str, vid: str) -> str:
-    """Give every id defined in `html` the suffix --vid, and the references to them (labels, ARIA, #links)."""
-    own = set(_IDS.findall(html))
+def suffix_ids(html: str, vid: str, own: set[str]) -> str:
+    """Give the ids `own` the suffix --vid in `html`, and the references to them (labels, ARIA, #links)."""
     if not own:
         return html
 

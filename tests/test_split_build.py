@@ -260,3 +260,13 @@ def test_preview_dashboard_links_every_variant(tmp_path):
     assert rows[3][6] == "starter-b"
     assert [a["href"] for a in doc.select("tbody a[href*='fg_variant']")] == [
         "/optin/?fg_variant=a", "/optin/?fg_variant=b", "/starter/?fg_variant=b"]  # a lost: its link would show b
+
+
+def test_links_between_the_parts_of_a_variant_follow_its_ids(tmp_path):
+    """On a sales page whose button text differs, b's sticky bar points at b's own order section."""
+    out, _ = built(tmp_path, pages={"starter.md": "---\ntitle: 講座\nheadline: 講座A\nvariants:\n  b: {cta: B購入}\n---\n"
+                                                  "\n::: price\n:::\n"})
+    doc = soup(out, "starter/index.html")
+    sticky = [a for a in doc.select(".fg-v .sticky a")]
+    assert [a["href"] for a in sticky] == ["#order", "#order--b"]
+    assert doc.find(id="order") and doc.find(id="order--b")
