@@ -198,11 +198,25 @@ def _front_matter(step, path: Path, front: str, offset: int) -> list[Problem]:
     ctx = Context(rel(path))
     if not isinstance(data, dict):
         return [Problem(ctx.file, "front matter must be a YAML mapping (key: value lines)", line=2)]
-    if hasattr(data, "lines"):
-        data.lines = {k: v + offset for k, v in data.lines.items()}
+    _shift_lines(data, offset)
     meta = FRONT_MATTER.check(data, "", 2, ctx)
     step.meta = {k: v for k, v in meta.items() if v is not None}
     return ctx.problems + _event_fields(step, data, ctx.file)
+
+
+def _shift_lines(node, offset: int) -> None:
+    """The YAML starts below the opening `---`: every key's line, nested ones (variants:) too, moves down."""
+    lines = getattr(node, "lines", None)
+    if isinstance(lines, dict):
+        node.lines = {k: v + offset for k, v in lines.items()}
+    elif isinstance(lines, list):
+        node.lines = [v + offset for v in lines]
+    if isinstance(node, dict):
+        for child in node.values():
+            _shift_lines(child, offset)
+    elif isinstance(node, list):
+        for child in node:
+            _shift_lines(child, offset)
 
 
 EVENT_FIELDS = ("starts_at", "duration", "venue")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -85,10 +86,17 @@ def render_split(renderer, step) -> tuple[str, list, list]:
         if shown is not step:
             shown.meta = {**{k: val for k, val in shown.meta.items() if k not in HEAD_KEYS}, **head}
         rendered = renderer.render_step(shown, page_text(step, v.id), extra)
-        problems += rendered.problems
+        problems += [_in_front_matter(p, v) for p in rendered.problems]
         docs.append((v.id, rendered.html))
         views.append((shown, rendered.html))
     return compose(step, docs), problems, views
+
+
+def _in_front_matter(problem, variant):
+    """A problem in a `content:` override points at its line in the page's front matter."""
+    if variant.content is None or not problem.line or not variant.content_line:
+        return problem
+    return replace(problem, line=problem.line + variant.content_line, key=f"variants.{variant.id}.content")
 
 
 def compose(step, docs: list[tuple[str, str]]) -> str:

@@ -27,6 +27,7 @@ class Variant:
     meta: dict = field(default_factory=dict)  # the front matter this variant renders with
     source: Path | None = None
     content: str | None = None  # Markdown body replacing the page's (front matter `content:`)
+    content_line: int = 0  # the front-matter line of `content:` (its Markdown's line 1 is the next one)
 
 
 @dataclass
@@ -180,6 +181,7 @@ def _variants(site, step, front: dict) -> list[Problem]:
         if vid != step.variant and f:
             v.meta = {**v.meta, **{k: f[k] for k in COPY_KEYS if f.get(k) is not None}}
             v.content = f.get("content")
+            v.content_line = getattr(f, "lines", {}).get("content") or 0
         offer_id = y.get("offer") or f.get("offer")
         if offer_id and vid != step.variant:
             offer = site.offers.get(offer_id)

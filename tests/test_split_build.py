@@ -184,6 +184,8 @@ BAD = [
     ("unknown front matter key", None, {"optin.md": "---\ntitle: x\nvariants:\n  b: {headlin: y}\n---\n"},
      "optin.md", "unknown key 'headlin'. Did you mean 'headline'?"),
 ]
+LINES = {"zero weight": None, "negative weight in front matter": 4, "unknown front matter key": 4,
+         "offer on a step that sells nothing": 4}
 
 
 @pytest.mark.parametrize("name,change,pages,file,message", BAD, ids=[b[0] for b in BAD])
@@ -196,6 +198,8 @@ def test_bad_split_tests_fail_with_file_key_and_fix(tmp_path, name, change, page
     found = [p for p in exc.value.problems if message in p.message]
     assert found, [p.message for p in exc.value.problems]
     assert found[0].file.endswith(file) and found[0].key and (found[0].hint or "differ" in message)
+    if LINES.get(name):
+        assert found[0].line == LINES[name]  # the line in the page file, nested keys too
     result = CliRunner().invoke(main, ["build", str(src), "-o", str(tmp_path / "out2")])
     assert result.exit_code != 0 and message.split("'")[0] in result.output and "Traceback" not in result.output
 
@@ -270,3 +274,12 @@ def test_links_between_the_parts_of_a_variant_follow_its_ids(tmp_path):
     sticky = [a for a in doc.select(".fg-v .sticky a")]
     assert [a["href"] for a in sticky] == ["#order", "#order--b"]
     assert doc.find(id="order") and doc.find(id="order--b")
+
+
+def test_a_problem_in_a_content_override_names_its_line_in_the_front_matter(tmp_path):
+    text = ("---\ntitle: 登録\nheadline: A\nvariants:\n  b:\n    headline: B\n    content: |\n      ## B\n\n"
+            "      [危ない](javascript:alert(1))\n---\n\n本文A\n")
+    with pytest.raises(BuildError) as exc:
+        built(tmp_path, pages={"optin.md": text})
+    (problem,) = [p for p in exc.value.problems if "javascript" in p.message]
+    assert problem.file.endswith("optin.md") and problem.line == 10 and problem.key == "variants.b.content"
