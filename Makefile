@@ -25,3 +25,4 @@ bench:
 	python3 benchmarks/bench_build.py
 	python3 benchmarks/bench_serve.py
 	python3 benchmarks/bench_serve_load.py
+	python3 benchmarks/bench_split.py

@@ -57,11 +57,12 @@ def load_site(src: Path):
     from .model import build_model
     from .pages import load_pages
     from .validate import validate
+    from .variants import load_variants
 
     src = Path(src)
     config_file, data = load_config(src)
     site, problems = build_model(src, config_file, data)
-    problems += load_pages(site)
+    problems += load_pages(site) + load_variants(site)  # (front matter first: variants read it)
     if not problems:
         problems += validate(site)
     errors = [p for p in problems if p.severity == "error"]
@@ -191,7 +192,7 @@ def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
         return key, problems, (None, "")  # None: nothing was written for this page
     problems, deferred = rendered.problems, []
     if checker is not None and not problems:
-        problems, deferred = checker(ref, rendered.html)
+        problems, deferred = checker(ref, rendered.html, rendered.variants)
     html, policy = _STATE["deploy"].page(rendered.html)  # the Content-Security-Policy (funnelgen/deploy.py)
     writer.write(ref.output, html)
     if site.home_step is ref.step and _STATE["deploy"].home_copy:  # hosts without rewrites: a copy at /

@@ -28,6 +28,24 @@ AUDIENCES = ("jp", "eu", "us")
 INDUSTRIES = ("health-food", "cosmetics", "judo", "medical")
 
 
+VARIANT_ID = r"[A-Za-z0-9_-]{1,40}"
+# A split test on a step (funnelgen/variants.py, docs/experiments.md): the other versions of its page.
+VARIANT = Struct({
+    "page": Field(Str(example="optin-b.md"), doc="a sibling Markdown file under pages/ (default: the step's page "
+                                                 "with its front matter's variants: overrides)"),
+    "weight": Field(Number(minimum=None, example="50"), doc="share of visitors, relative to the other variants' weights"),
+    "offer": Field(Str(ID, "starter-b"), doc="sell another offer in this variant (a price test)"),
+}, example="{page: optin-b.md, weight: 50}")
+SPLIT_FIELDS = {
+    "variants": Field(MapOf(VARIANT, key_pattern=VARIANT_ID, example="{b: {page: optin-b.md}}"),
+                      doc="split test: the other versions of this page (the original is the step's variant:)"),
+    "experiment": Field(Str(ID, "headline-test", "is not a valid experiment id (lower-case letters, digits, '-', '_')"),
+                        doc="steps naming the same experiment show a visitor the same variant (default: the step id)"),
+    "winner": Field(Str(VARIANT_ID, "b", "is not a valid variant label"), doc="ends the test: everyone gets this variant"),
+    "winner_since": Field(Str(r"\d{4}-\d{2}-\d{2}", "2026-12-03", "is not a date (YYYY-MM-DD)"),
+                          doc="the day the winner was declared (required with winner:; reports count from it)"),
+}
+
 _step_fields = {
     "id": Field(Str(ID, "gift", "is not a valid step id (lower-case letters, digits, '-', '_')"), required=True,
                 doc="unique across the site; becomes the URL /id/"),
@@ -48,9 +66,10 @@ _step_fields = {
     "decline": Field(Str(ID, "downsell")),
     "slug": Field(Str(r"[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9_-]+)*", "free-ebook",
                       "is not a valid URL slug (letters, digits, '-', '_'; '/' only between parts)")),
-    "variant": Field(Str(r"[A-Za-z0-9_-]{1,40}", "b", "is not a valid variant label"), default="a"),
+    "variant": Field(Str(VARIANT_ID, "b", "is not a valid variant label"), default="a"),
     "index": Field(Bool()),
     "final": Field(Bool(), default=False),
+    **SPLIT_FIELDS,
 }
 STEP = Struct(_step_fields, example="{id: gift, kind: thankyou, page: gift.md}")
 # In a funnel's list a bare id reuses a step defined in another funnel (shared steps).

@@ -135,6 +135,7 @@ class FunnelPath:
     funnel: str
     hops: list[Hop]
     loop_to: str | None = None  # the last hop returns to this earlier step
+    variants: dict = field(default_factory=dict)  # split tests: experiment -> the variant this walk forces
 
     @property
     def step_ids(self) -> list[str]:
@@ -153,7 +154,8 @@ class FunnelPath:
             parts.append(hop.step + word)
         if self.loop_to:
             parts.append(f"{self.loop_to} (again)")
-        return " → ".join(parts)
+        forced = ", ".join(f"{e}: {v}" for e, v in self.variants.items())
+        return " → ".join(parts) + (f"  [variant {forced}]" if forced else "")
 
 
 def choices(step) -> list[Hop]:

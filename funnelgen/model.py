@@ -15,6 +15,7 @@ from .kinds import EDGE_NAMES, StepKind, kind
 from .plans import Bump, link_offers, sells, sold_offers
 from .prices import MINOR_UNITS, decimal_problems
 from .settings import Legal, SiteSettings, Tracking
+from .variants import split_config
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Step:
     recommended: str | None = None
     bump: Bump | None = None  # an order bump switching the checkout to a bundle offer
     choices: list[Offer] = field(default_factory=list)  # the offers of choice_ids, resolved
+    split: object = None  # variants.Split: the step's split test, if any
 
     @property
     def traits(self) -> StepKind:
@@ -319,7 +321,7 @@ def _step(d: dict, where: str) -> Step:
         edges={e: d[e] for e in EDGE_NAMES if d.get(e)}, slug=d.get("slug") or d["id"],
         variant=d.get("variant") or "a", index=d.get("index"), final=d.get("final", False),
         line=getattr(d, "line", None), defined_in=where, choice_ids=list(d.get("offers") or []),
-        recommended=d.get("recommended"), bump=Bump.from_config(d.get("bump")),
+        recommended=d.get("recommended"), bump=Bump.from_config(d.get("bump")), split=split_config(d),
     )
 
 

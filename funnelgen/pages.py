@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .errors import Problem, rel
-from .schema import Bool, Context, Field, Number, Str, Struct, Url
+from .schema import Bool, Context, Field, MapOf, Number, Str, Struct, Url
 from .yamlsource import decode_error_line, parse_yaml
 
 PAGES_DIR = "pages"
@@ -21,13 +21,27 @@ _OPENING = re.compile(r"\A---[ \t]*\r?\n")
 MAX_PAGE_BYTES = 5_000_000  # a sales page this large will not load on a phone
 WARN_PAGE_BYTES = 1_000_000
 
-FRONT_MATTER = Struct({
+_COPY = {
     "title": Field(Str(example="無料E-book プレゼント"), doc="<title> of the page"),
     "description": Field(Str(example="...")),
     "headline": Field(Str(example="...")),
     "subheadline": Field(Str(example="...")),
     "cta": Field(Str(example="今すぐ受け取る"), doc="label of the main button"),
     "decline": Field(Str(example="いいえ、結構です"), doc="label of the decline link (upsell/downsell)"),
+}
+# Split tests (funnelgen/variants.py): a variant of this page as overrides of its copy.
+VARIANT_OVERRIDES = Struct({
+    **_COPY,
+    "content": Field(Str(example="|\n  ## ..."), doc="the Markdown body of this variant instead of the page's"),
+    "offer": Field(Str(r"[a-z0-9][a-z0-9_-]*", "starter-b", "is not a valid offer id"),
+                   doc="sell another offer in this variant"),
+    "weight": Field(Number(minimum=None, example="50"), doc="share of visitors (relative to the other variants)"),
+}, example="{headline: ..., subheadline: ...}")
+
+FRONT_MATTER = Struct({
+    **_COPY,
+    "variants": Field(MapOf(VARIANT_OVERRIDES, key_pattern=r"[A-Za-z0-9_-]{1,40}", example="{b: {headline: ...}}"),
+                      doc="split test: other versions of this page as overrides (docs/experiments.md)"),
     "index": Field(Bool(), doc="override whether search engines may index the page"),
     "og_image": Field(Url("/images/cover.png", allow_relative=True)),
     "starts_at": Field(Str(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|[+-]\d{2}:?\d{2})?", "'2026-12-20 20:00'",
@@ -184,11 +198,25 @@ def _front_matter(step, path: Path, front: str, offset: int) -> list[Problem]:
     ctx = Context(rel(path))
     if not isinstance(data, dict):
         return [Problem(ctx.file, "front matter must be a YAML mapping (key: value lines)", line=2)]
-    if hasattr(data, "lines"):
-        data.lines = {k: v + offset for k, v in data.lines.items()}
+    _shift_lines(data, offset)
     meta = FRONT_MATTER.check(data, "", 2, ctx)
     step.meta = {k: v for k, v in meta.items() if v is not None}
     return ctx.problems + _event_fields(step, data, ctx.file)
+
+
+def _shift_lines(node, offset: int) -> None:
+    """The YAML starts below the opening `---`: every key's line, nested ones (variants:) too, moves down."""
+    lines = getattr(node, "lines", None)
+    if isinstance(lines, dict):
+        node.lines = {k: v + offset for k, v in lines.items()}
+    elif isinstance(lines, list):
+        node.lines = [v + offset for v in lines]
+    if isinstance(node, dict):
+        for child in node.values():
+            _shift_lines(child, offset)
+    elif isinstance(node, list):
+        for child in node:
+            _shift_lines(child, offset)
 
 
 EVENT_FIELDS = ("starts_at", "duration", "venue")

@@ -43,14 +43,20 @@ def sold_ids(step) -> list[str]:
     ids = list(step.choice_ids) or ([step.offer_id] if step.offer_id else [])
     if step.bump is not None:
         ids.append(step.bump.offer_id)
+    for v in step.split.variants if getattr(step, "split", None) else ():  # a split test's variant offers
+        if v.offer is not None and v.offer.id not in ids:
+            ids.append(v.offer.id)
     return ids
 
 
 def sold_offers(step) -> list:
-    """The resolved offers of `sold_ids` (what the step's buttons can charge)."""
+    """The resolved offers of `sold_ids` (what the step's buttons can charge, in any variant)."""
     out = list(step.choices) or ([step.offer] if step.offer else [])
     if step.bump is not None and step.bump.offer is not None:
         out.append(step.bump.offer)
+    for v in step.split.variants if getattr(step, "split", None) else ():  # a split test's variant offers
+        if v.offer is not None and v.offer not in out:
+            out.append(v.offer)
     return out
 
 

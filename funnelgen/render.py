@@ -21,8 +21,10 @@ from .model import Site, Step
 from .planview import bump_view, plans_view
 from .planview import main_action as plans_action
 from .prices import money, price_label, renewal_terms
+from .splitpage import render_split
 from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data, return_guard_script
 from .urls import absolute
+from .variants import page_text, shown, static_label, view
 
 CALENDAR_FILE = "event.ics"
 
@@ -31,6 +33,7 @@ CALENDAR_FILE = "event.ics"
 class Rendered:
     html: str
     problems: list = field(default_factory=list)  # Problem
+    variants: list = field(default_factory=list)  # a split test: (step as the variant, its own document) to check
 
 
 class Renderer:
@@ -69,6 +72,8 @@ class Renderer:
             "raw_head": Markup(s.tracking.get("head") or ""), "raw_body": Markup(s.tracking.get("body") or ""),
             "legal_url": f"{s.prefix}legal/", "privacy_url": f"{s.prefix}privacy/", "home_url": s.prefix,
             "seller": s.legal.shop_name,
+            # split tests (splitpage.py) fill these on the pages they merge
+            "split_head": Markup(""), "split_css": Markup(""), "split_open": Markup(""), "split_close": Markup(""),
         }
 
     def offer_view(self, offer) -> dict:
@@ -106,7 +111,7 @@ class Renderer:
                                "key": None})
         add("fg_funnel", step.funnels[0] if step.funnels else "", runtime=True)
         add("fg_step", step.id)
-        add("fg_variant", step.variant)
+        add("fg_variant", static_label(step), runtime=True)  # funnel.js writes the variant a split test chose
         for key in UTM_FIELDS:
             add(key, runtime=True)
         if form.consent:
@@ -197,10 +202,14 @@ class Renderer:
 
     # -- pages -------------------------------------------------------------
     def render_page(self, ref) -> Rendered:
-        """Render one (step, variant) from its Markdown file."""
-        return self.render_step(ref.step, ref.step.source.read_text(encoding="utf-8"))
+        """Render one step from its Markdown file: a live split test has every variant in it (splitpage.py)."""
+        step = ref.step
+        if step.split and step.split.live:
+            html, problems, variants = render_split(self, step)
+            return Rendered(html, problems, variants)
+        return self.render_step(view(step, shown(step)), page_text(step, shown(step)))
 
-    def render_step(self, step: Step, text: str) -> Rendered:
+    def render_step(self, step: Step, text: str, extra: dict | None = None) -> Rendered:
         from .errors import Problem, rel
 
         site, meta = self.site, step.meta
@@ -229,7 +238,7 @@ class Renderer:
             "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
             "order_summary": step.traits.sells and step.offer is not None,
             "plans": plans_view(self, step), "bump": bump_view(self, step),
-            "event": self.event_view(step), "reminder": self.reminder_view(step),
+            "event": self.event_view(step), "reminder": self.reminder_view(step), **(extra or {}),
         }
         html = self.template(step.kind).render(ctx)
         return Rendered(html, problems)

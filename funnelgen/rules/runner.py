@@ -43,11 +43,15 @@ class PageChecker:
             page.release()
             ctx.forget_source(page.step)
 
-    def __call__(self, ref, html: str) -> tuple[list[Problem], list]:
-        """Check one rendered (step, variant) page; returns (problems, deferred anchor questions)."""
+    def __call__(self, ref, html: str, variants: list | None = None) -> tuple[list[Problem], list]:
+        """Check one rendered (step, variant) page; returns (problems, deferred anchor questions).
+
+        A split test's page is checked as each visitor sees it: every (step as the variant, document)."""
         self.ctx.deferred = []
-        page = BuiltPage(ref.url, ref.output, "step", ref.step, ref.variant, html=html)
-        return self.check_page(page), self.ctx.deferred
+        pages = [BuiltPage(ref.url, ref.output, "step", s, s.variant, html=h) for s, h in variants or [(ref.step, html)]]
+        found = [p for page in pages for p in self.check_page(page)]
+        unique = {(p.file, p.line, p.key, p.message): p for p in found}  # a finding in every variant is one finding
+        return list(unique.values()), self.ctx.deferred
 
     def finish(self, deferred: list) -> list[Problem]:
         """After every file is written: deferred anchors, the legal/privacy/404 pages, and the site and

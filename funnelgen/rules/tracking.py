@@ -117,12 +117,15 @@ def placement(ctx, page):
                                 hint="Google requires it immediately after the opening <body> tag.")
 
 
-def page_json(doc) -> dict | None:
+def page_json(doc, variant: str | None = None) -> dict | None:
+    """The page's funnel data as funnel.js sees it; on a split test's page, as `variant`'s visitors get it."""
     for el in doc.find("script", lambda e: e.get("id") == "fg-page"):
         try:
-            return json.loads(el.text)
+            data = json.loads(el.text)
         except ValueError:
             return None
+        own = (data.get("variants") or {}).get(variant) if isinstance(data, dict) else None
+        return {**data, **own} if isinstance(own, dict) else data
     return None
 
 
@@ -135,7 +138,7 @@ def events(ctx, page):
     if step is None:
         return
     file = ctx.page_file(page)
-    data = page_json(page.doc)
+    data = page_json(page.doc, page.variant)
     runtime = page.doc.find("script", lambda e: re.search(r"/assets/funnel\.[0-9a-f]+\.js$", e.get("src") or ""))
     if data is None or not runtime:
         yield ctx.error(file, f"{page.url} has no funnel data or no funnel.js: no event can fire",

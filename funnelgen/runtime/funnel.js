@@ -54,6 +54,30 @@
   var el = d.getElementById("fg-page");
   if (!el) return;
   var P = JSON.parse(el.textContent);
+  // Split tests (funnelgen/splitpage.py): the head script chose this page's variant before first paint
+  // (<html data-fg-variant>); keep only that variant in the document and take its label and offer.
+  // Ids inside a non-original variant carry "--<variant>" (unique in the static page): the kept one gets its own
+  // ids back, so #anchors, labels and tag triggers read the same in every variant.
+  if (P.variants) {
+    var chosen = d.documentElement.getAttribute("data-fg-variant");
+    if (!Object.prototype.hasOwnProperty.call(P.variants, chosen)) chosen = P.variant;
+    var tail = "--" + chosen, plain = function (v) {
+      return v.split(" ").map(function (t) { return t.slice(-tail.length) === tail ? t.slice(0, -tail.length) : t; }).join(" ");
+    };
+    Array.prototype.forEach.call(d.querySelectorAll(".fg-v"), function (n) {
+      if (n.getAttribute("data-fg-v") !== chosen) { if (n.parentNode) n.parentNode.removeChild(n); return; }
+      if (chosen === P.variant) return;
+      var refs = ["id", "for", "aria-describedby", "aria-labelledby", "aria-controls", "href"];
+      Array.prototype.forEach.call(n.querySelectorAll("[" + refs.slice(0, 5).join("],[") + "],[href^='#']"), function (e) {
+        refs.forEach(function (a) {
+          var v = e.getAttribute(a);
+          if (v && (a !== "href" || v.charAt(0) === "#")) e.setAttribute(a, plain(v));
+        });
+      });
+    });
+    var own = P.variants[chosen] || {};
+    for (var vk in own) P[vk] = own[vk];
+  }
   // Filled in by the build (funnelgen/tracking.py): attribution keys, the names of transaction-id
   // parameters, the dataLayer name of each funnel event, and for every enabled vendor the names it
   // uses, its settings and the function that sends one event (funnelgen/vendors/).
@@ -116,6 +140,7 @@
     Array.prototype.forEach.call(form.querySelectorAll("input[data-fg-hidden]"), function (input) {
       var key = input.getAttribute("data-fg-hidden");
       if (key === "fg_funnel") input.value = funnel;
+      else if (key === "fg_variant") input.value = P.variant;
       else if (touch[key]) input.value = touch[key];
     });
     // Accessible errors: JS takes over validation so messages sit next to each field.

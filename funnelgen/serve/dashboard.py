@@ -23,6 +23,23 @@ def map_data(site) -> list[dict]:
     return [m.as_dict() for m in funnel_map(site)]
 
 
+def split_rows(site) -> list[dict]:
+    """Every split test with a link to each variant: ?fg_variant= forces it for that tab (docs/experiments.md)."""
+    rows = []
+    for step in site.steps.values():
+        split = step.split
+        if split is None or not split.variants:
+            continue
+        total = sum(w for _vid, w in split.weights()) or 1
+        rows.append({"step": step.id, "url": step.url, "experiment": split.experiment, "winner": split.winner,
+                     "since": split.winner_since, "variants": [{
+                         "id": v.id, "share": f"{100 * v.weight / total:.4g}%", "page": v.page or step.page,
+                         "url": f"{step.url}?fg_variant={quote(v.id, safe='')}",
+                         "headline": v.meta.get("headline") or v.meta.get("title") or "",
+                         "offer": v.offer.id if v.offer else (step.offer_id or "")} for v in split.variants]})
+    return rows
+
+
 def field_pairs(fields) -> list[tuple[str, str]]:
     """A captured post's fields as (name, value) lines; repeated fields are joined."""
     if not isinstance(fields, dict):
@@ -71,6 +88,6 @@ def dashboard_html(site, renderer, store: Store, status: dict) -> str:
         css=renderer.css if renderer is not None else "", title="funnelgen preview", site_title=site.settings.title,
         build=status.get("build", 0), ok=status.get("ok", True), problems=status.get("problems", []),
         src=str(site.src), submissions_file=str(store.cache / SUBMISSIONS), funnels=map_data(site), map_links=True,
-        picture=picture(site),
+        picture=picture(site), splits=split_rows(site),
         loose=loose[:MAX_LOOSE], loose_count=len(loose), offers=offers, forms=forms, submissions=submissions,
         orders=orders)

@@ -44,6 +44,7 @@ from ..config import CONFIG_NAMES
 from ..errors import BuildError, Problem, rel
 from ..pages import PAGES_DIR, load_page, page_path
 from ..rules import BuiltPage, PageChecker
+from ..variants import load_step_variants
 
 FULL, REWRITE, PAGES, NOTHING = "full", "rewrite", "pages", "nothing"
 
@@ -234,9 +235,11 @@ class DevBuilder:
         self.errors = {}
         self.page_sources = {}
         for ref in prep.site.pages():
-            path = page_path(self.src, ref.step.page)
-            if path is not None:
-                self.page_sources.setdefault(_real(path), []).append(ref.key)
+            split = ref.step.split.variants if ref.step.split else []
+            for page in [ref.step.page, *(v.page for v in split if v.page)]:  # sibling pages of its variants too
+                path = page_path(self.src, page)
+                if path is not None:
+                    self.page_sources.setdefault(_real(path), []).append(ref.key)
         if old is not None:
             self._retire(old)
         n = len(prep.site.steps)
@@ -272,12 +275,13 @@ class DevBuilder:
             ref = site.page(key)
             step, scope = ref.step, f"page:{key[0]}:{key[1]}"
             was_indexable = step.indexable
-            problems = [p for p in load_page(site, step) if p.severity == "error"]
+            problems = [p for p in load_page(site, step) + load_step_variants(site, step) if p.severity == "error"]
             try:
                 if not problems:
                     rendered = renderer.render_page(ref)
-                    page = BuiltPage(ref.url, ref.output, "step", step, ref.variant, html=rendered.html)
-                    problems = rendered.problems or [p for p in self._page_checker().check_page(page)
+                    pages = [BuiltPage(ref.url, ref.output, "step", s, s.variant, html=h)  # a split test: each variant
+                             for s, h in rendered.variants or [(step, rendered.html)]]
+                    problems = rendered.problems or [p for page in pages for p in self._page_checker().check_page(page)
                                                      if p.severity == "error"]
             except (OSError, UnicodeDecodeError) as exc:
                 problems = [Problem(rel(step.source or self.src), f"could not read the page: {exc}",

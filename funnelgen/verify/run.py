@@ -21,6 +21,7 @@ from ..errors import Problem
 from ..graph import DEFAULT_MAX_PATHS, FunnelPath, funnel_map
 from ..graph import paths as enumerate_paths
 from .results import Env, PathResult
+from .splits import with_variants
 from .walker import Walker
 
 DEFAULT_TIMEOUT = 10.0
@@ -128,6 +129,7 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
                                            hint="Use an id from funnels: in site.yml.") for f in unknown]
             else:
                 paths, result.truncated = enumerate_paths(site, list(funnels) or None, max_paths)
+                paths = with_variants(site, paths)  # every variant of a split test, forced (verify/splits.py)
                 result.planned = paths
                 reporter.verify_started(paths, preview.url, result.browser)
                 shots = None

@@ -33,6 +33,7 @@ from ..vendors import enabled
 from .actions import act
 from .expectations import expected_funnel
 from .results import Arrival, Env, PathResult, StepResult, Stop, norm, short
+from .splits import as_walked, force_script
 from .tab import Tab
 from .tracking_checks import check_events, purchase_params, purchases_again, view_params
 
@@ -69,6 +70,8 @@ class Walker:
         tab = self.tab
         try:
             await tab.open(self.browser, self.site.language, "eu" in self.site.settings.audience)
+            if self.path.variants:
+                await tab.context.add_init_script(force_script(self.path.variants))
             try:
                 await self._walk()
             except Stop:
@@ -84,6 +87,10 @@ class Walker:
             await tab.close()
         return self.result
 
+    def view(self, step):
+        """The step as this walk's visitor gets it (its forced variant, or a test's winner)."""
+        return as_walked(step, self.path.variants)
+
     def new_step(self, label: str, kind: str, step: str = "") -> StepResult:
         sr = StepResult(step=step, label=label, kind=kind)
         self.result.steps.append(sr)
@@ -95,7 +102,7 @@ class Walker:
 
     async def _walk(self) -> None:
         site, hops, tab = self.site, self.path.hops, self.tab
-        first = site.steps[hops[0].step]
+        first = self.view(site.steps[hops[0].step])
         sr = self.new_step(first.id, first.kind, first.id)
         url = f"{first.url}?{urlencode(self.utm)}"
         try:
@@ -105,7 +112,7 @@ class Walker:
             raise Stop from None
         arrival = Arrival(resp.status if resp else None)
         for i, hop in enumerate(hops):
-            step = site.steps[hop.step]
+            step = self.view(site.steps[hop.step])
             if i > 0:
                 sr = self.new_step(step.id, step.kind, step.id)
             await self._arrive(sr, step, i, arrival, shoot=hop.action != FORM)
@@ -169,7 +176,7 @@ class Walker:
         records = await tab.records()
         expected = {"view_item": view_params(self.funnels[i], step), "purchase": None}
         if via is not None and via.action == CHECKOUT:
-            paid = self.site.offers[via.offer]
+            paid = self.view(self.site.steps[via.step]).offer
             # the page's head moved the return parameters off the address bar before any tag ran
             received = await self.page.evaluate("() => window.__fgReturn || {}")
             tx = next((received[k] for k in TRANSACTION_PARAMS if received.get(k)), None)

@@ -122,7 +122,10 @@ class Visitor:
         assert path_of(page) == path, f"expected {path}, at {page.url}"
         h1 = page.locator("h1").first
         assert h1.is_visible()
-        assert norm(h1.inner_text()) == norm(self.fm[page_file]["headline"])
+        fm = self.fm[page_file]  # a split test's page shows the headline of the variant it chose
+        chosen = page.evaluate("document.documentElement.getAttribute('data-fg-variant')")
+        want = ((fm.get("variants") or {}).get(chosen) or {}).get("headline") or fm["headline"]
+        assert norm(h1.inner_text()) == norm(want)
         self.guard.assert_clean(path)
         self.trail.append(path)
 

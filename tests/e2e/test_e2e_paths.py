@@ -24,16 +24,20 @@ OFFERS = {
     "coaching": (49800, "6ヶ月 個別メールマーケティング伴走コーチング"),
 }
 ENTRY = {"blog": ("optin", "optin.md", "a"), "instagram": ("optin-sns", "optin-sns.md", "sns")}
+# The blog opt-in runs a split test (a/b headline): each viewport walks one variant, forced by ?fg_variant.
+FORCED = {"mobile": "a", "desktop": "b"}
 CHOICES = ["accept", "decline-accept", "decline-decline"]
 CONSENT_TEXT = ("合同会社ことのは舎（佐藤美咲）から、無料E-bookのダウンロード案内と、メールマーケティングのコツやサービスのご案内を"
                 "メールでお送りします。配信はいつでも解除できます。")
 META_PIXEL, GA4 = "104857361920475", "G-K7T2Q9X4LM"
 
 
-def walk(visitor: Visitor, funnel: str, choice: str, email: str) -> None:
+def walk(visitor: Visitor, funnel: str, choice: str, email: str, forced: str | None = None) -> None:
     entry, entry_page, _variant = ENTRY[funnel]
     v = visitor
-    v.enter(f"/{entry}/", UTM)
+    v.enter(f"/{entry}/", {**UTM, "fg_variant": forced} if forced else UTM)
+    if forced:
+        assert v.page.evaluate("document.documentElement.getAttribute('data-fg-variant')") == forced
     v.at(f"/{entry}/", entry_page)
     v.submit_form("lead", {"name": "山田 花子", "email": email}, consent=True)
     v.at("/gift/", "gift.md")
@@ -56,12 +60,12 @@ def walk(visitor: Visitor, funnel: str, choice: str, email: str) -> None:
     v.at("/thanks/", "thanks.md")
 
 
-def expected_events(funnel: str, choice: str, txs: list[str]) -> list[tuple]:
+def expected_events(funnel: str, choice: str, txs: list[str], variant: str) -> list[tuple]:
     """(event, fg_step, fg_funnel, fg_variant, fg_offer, value, transaction_id) in firing order.
 
     fg_funnel: the funnel the visitor entered through, on every step its entry leads to (shared steps too).
     """
-    entry, _page, variant = ENTRY[funnel]
+    entry = ENTRY[funnel][0]
 
     def ev(name, step, offer=None, tx=None, fnl=funnel, var="a"):
         return (name, step, fnl, var, offer, OFFERS[offer][0] if offer else None, tx)
@@ -93,8 +97,10 @@ def test_walk_every_path(open_context, preview, e2e_site, front_matter, viewport
     _context, page, guard = open_context(viewport)
     visitor = Visitor(page, guard, preview.url, front_matter)
     email = f"{funnel}.{choice}.{viewport}@example.jp"
-    walk(visitor, funnel, choice, email)
+    forced = FORCED[viewport] if funnel == "blog" else None
+    walk(visitor, funnel, choice, email, forced)
     entry, _page, variant = ENTRY[funnel]
+    variant = forced or variant
 
     # -- the captured form posts: every field, hidden ones carried from the entry URL -----------
     mine = [s for s in read_submissions(e2e_site) if s["fields"].get("email") == email]
@@ -120,7 +126,7 @@ def test_walk_every_path(open_context, preview, e2e_site, front_matter, viewport
     txs = visitor.txs
     assert len(txs) == (1 if choice == "decline-decline" else 2) and len(set(txs)) == len(txs)
     layer = visitor.layer()
-    assert [as_tuple(e) for e in layer] == expected_events(funnel, choice, txs)
+    assert [as_tuple(e) for e in layer] == expected_events(funnel, choice, txs, variant)
     for e in layer:
         if e.get("fg_offer"):
             value, name = OFFERS[e["fg_offer"]]
