@@ -15,7 +15,7 @@ LAYERS = [
     ("load", ["config", "pages"]),
     ("model", ["model", "graph", "prices", "schedule", "recipients"]),
     ("validate", ["validate"]),
-    ("render", ["markdown", "theme", "tracking", "render", "functions", "diagram"]),
+    ("render", ["typeset", "compact", "formfields", "layout", "markdown", "theme", "tracking", "render", "functions", "diagram"]),
     ("rules", ["rules"]),
     ("write", ["output"]),
     ("pipeline", ["build"]),

@@ -48,8 +48,10 @@ def dashboard_html(site, renderer, store: Store, status: dict) -> str:
     lang = site.language
     offers = [{
         "id": o.id, "name": o.name, "price": price_label(o, lang),
-        "test_url": f"{RESERVED}checkout/{quote(o.id, safe='')}",
+        # an offer nobody pays for on the site (only applied for, through a form) has no checkout to test
+        "test_url": f"{RESERVED}checkout/{quote(o.id, safe='')}" if site.success_targets(o.id) else "",
         "checkout": o.checkout or "", "success": site.success_url(o) or "",
+        "applied": any(s.offer_id == o.id and s.form_id and s.traits.sells for s in site.steps.values()),
     } for o in site.offers.values()]
     forms = [{
         "id": f.id, "provider": f.provider, "fields": ", ".join(x.name for x in f.fields),
