@@ -34,6 +34,15 @@ def sticky_label(label: str, fallback: str) -> str:
     return fallback
 
 
+def _key_line(step, key: str) -> int | None:
+    """The front-matter line of `key` (read again only when there is a problem to report)."""
+    try:
+        lines = step.source.read_text(encoding="utf-8").splitlines()
+    except (AttributeError, OSError):
+        return None
+    return next((i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:")), None)
+
+
 class Layout:
     """Per site: the post-purchase sequence of every offer step (computed once), then one view per page."""
 
@@ -96,7 +105,7 @@ class Layout:
             if self.site.settings.line_url:
                 line = {"href": self.site.settings.line_url, "label": t["line_add"]}
             else:
-                problems.append((getattr(meta, "lines", {}).get("line"), "line: true, but site.line_url is not set",
+                problems.append((_key_line(step, "line"), "line: true, but site.line_url is not set",
                                  "Add site.line_url: https://lin.ee/… (your LINE official account's add-friend URL)."))
         hero = None
         if step.form is not None and not step.traits.sells:
