@@ -267,3 +267,25 @@ def test_90_fun_de_never_breaks_inside(browser, site):
             split.append(width)
     context.close()
     assert split == []
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_no_layout_shift_and_nothing_render_blocking(browser, site, size):
+    context, page = open_page(browser, site, *size)
+    found = {}
+    for name in ("optin", "starter", "upsell", "apply"):
+        page.goto(f"{site}/{name}/", wait_until="load")
+        page.wait_for_timeout(300)
+        shift = page.evaluate("""() => new Promise(done => {
+          let sum = 0;
+          new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value; })
+            .observe({type: 'layout-shift', buffered: true});
+          setTimeout(() => done(sum), 100);
+        })""")
+        assert page.evaluate("performance.getEntriesByType('resource').some(e => e.renderBlockingStatus)")
+        blocking = page.evaluate("performance.getEntriesByType('resource')"
+                                 ".filter(e => e.renderBlockingStatus === 'blocking').map(e => e.name)")
+        if shift > 0 or blocking:
+            found[name] = (shift, blocking)
+    context.close()
+    assert found == {}
