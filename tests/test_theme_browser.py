@@ -68,8 +68,9 @@ PRIMARY = """() => {
   const hero = document.querySelector('.hero-action');
   if (!hero) return null;
   const el = hero.querySelector('form button[type=submit]') || hero.querySelector('[data-fg-primary]');
-  const r = el.getBoundingClientRect();
-  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, text: el.textContent.trim()};
+  const r = el.getBoundingClientRect(), h = document.querySelector('h1').getBoundingClientRect();
+  const onHeadline = r.left < h.right && h.left < r.right && r.top < h.bottom && h.top < r.bottom;
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, onHeadline, text: el.textContent.trim()};
 }"""
 
 
@@ -81,7 +82,8 @@ def test_primary_action_is_on_the_first_screen(browser, site, size):
     for name in FIRST_SCREEN:
         page.goto(f"{site}/{name}/")
         box = page.evaluate(PRIMARY)
-        if box is None or box["top"] < 0 or box["bottom"] > height or box["left"] < 0 or box["right"] > width:
+        if (box is None or box["top"] < 0 or box["bottom"] > height or box["left"] < 0 or box["right"] > width
+                or box["onHeadline"]):
             misses.append((name, box))
     context.close()
     assert misses == []
@@ -289,3 +291,35 @@ def test_no_layout_shift_and_nothing_render_blocking(browser, site, size):
             found[name] = (shift, blocking)
     context.close()
     assert found == {}
+
+
+def test_full_width_phone_is_sent_half_width(browser, tmp_path):
+    """「０３－１２３４－５６７８」 and 「０３ー１２３４ー５６７８」 (katakana long-vowel marks typed for dashes) arrive as
+    03-1234-5678."""
+    import copy
+
+    from helpers import MINIMAL_CONFIG, write_site
+
+    from funnelgen.build import build
+
+    config = copy.deepcopy(MINIMAL_CONFIG)
+    config["forms"]["lead"]["fields"] = ["name", "email", "phone"]
+    src = write_site(tmp_path / "site", config)
+    build(src, tmp_path / "out")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(QuietHandler, directory=str(tmp_path / "out")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for typed in ("０３－１２３４－５６７８", "０３ー１２３４ー５６７８"):
+            context, page = open_page(browser, base, 390, 844)
+            page.goto(f"{base}/optin/")
+            page.fill("#fg-lead-name", "山田 花子")
+            page.fill("#fg-lead-email", "hanako@example.jp")
+            page.fill("#fg-lead-phone", typed)
+            page.check("#fg-lead-consent")
+            posted = captured_post(page, base, lambda: page.click("#fg-form-lead button[type=submit]"))
+            context.close()
+            assert posted.get("phone") == "03-1234-5678", typed
+    finally:
+        server.shutdown()
