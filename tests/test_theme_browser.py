@@ -318,7 +318,7 @@ def test_full_width_phone_is_sent_half_width(browser, tmp_path):
             page.fill("#fg-lead-email", "hanako@example.jp")
             page.fill("#fg-lead-phone", typed)
             page.check("#fg-lead-consent")
-            posted = captured_post(page, base, lambda: page.click("#fg-form-lead button[type=submit]"))
+            posted = captured_post(page, base, functools.partial(page.click, "#fg-form-lead button[type=submit]"))
             context.close()
             assert posted.get("phone") == "03-1234-5678", typed
     finally:
