@@ -43,6 +43,36 @@ _KATA = r"[\u30a0-\u30f4\u30f7-\u30ff]"  # katakana without ヵヶ, which count 
 _COMPOUND = re.compile(rf"(?<=[\u4e00-\u9fff])(?={_KATA})|(?<={_KATA})(?=[\u4e00-\u9fff])|(?<=・)")
 
 
+# 禁則 (JIS X 4051): these never start a line, and opening brackets never end one.
+NO_START = set("、。，．・：；？！）」』】〕〉》ー々ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ…‥")
+NO_END = set("（「『【〔〈《")
+OPEN, CLOSE = "（「『【〔〈《", "）」』】〕〉》"
+SHORT_GROUP = 12  # a bracketed note this short stays on one line: 「（9,800円・税込）」
+
+
+def _kinsoku(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if out and (part[0] in NO_START or out[-1][-1] in NO_END):
+            out[-1] += part
+        else:
+            out.append(part)
+    # keep a short bracketed group together
+    merged: list[str] = []
+    depth, start = 0, 0
+    for part in out:
+        if depth > 0 and len("".join(merged[start:]) + part) <= SHORT_GROUP:
+            merged[-1] += part
+        else:
+            merged.append(part)
+            if depth <= 0:
+                start = len(merged) - 1
+        depth = max(0, depth + sum(part.count(c) for c in OPEN) - sum(part.count(c) for c in CLOSE))
+        if depth == 0:
+            start = len(merged)
+    return merged
+
+
 def phrases(text: str) -> list[str]:
     """The text cut into phrases a line may break between (one piece when it has no Japanese)."""
     if not text or not CJK.search(text):
@@ -50,7 +80,7 @@ def phrases(text: str) -> list[str]:
     out: list[str] = []
     for phrase in _budoux().parse(text):
         out.extend(p for p in _COMPOUND.split(phrase) if p) if len(phrase) > LONG_PHRASE else out.append(phrase)
-    return out
+    return _kinsoku(out)
 
 
 @lru_cache(maxsize=4096)

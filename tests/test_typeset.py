@@ -39,6 +39,14 @@ def test_long_compounds_break_between_words_but_never_inside_a_count():
     assert not any(p.endswith("6ヶ") for p in parts)  # 6ヶ月 is one count
 
 
+def test_no_line_starts_with_a_middle_dot_and_short_notes_stay_whole():
+    # BudouX alone gives ['（4,980円', '・', '税込）']: a line could start with 「・」 (禁則) and split the note
+    assert phrases("ライト版（30本）を購入する（4,980円・税込）")[-1] == "（4,980円・税込）"
+    assert "「この人から買いたい」と" in phrases("読むだけで「この人から買いたい」と思ってもらえる")
+    for text in ("お支払いは完了しています。次へ", "キャンセル・返品について、詳しくはこちら"):
+        assert not any(p[0] in "、。・）」" for p in phrases(text)[1:])
+
+
 @pytest.mark.parametrize("text", ["Continue to checkout", "$19.90 (tax incl.)", "STEP 2/3", ""])
 def test_text_without_japanese_is_left_alone(text):
     assert phrases(text) == ([text] if text else [])
