@@ -241,3 +241,29 @@ def test_line_button_without_line_url_names_the_page(tmp_path):
         build(src, tmp_path / "out")
     problem = next(p for p in err.value.problems if "line_url" in p.message)
     assert problem.file.endswith("gift.md") and problem.line == 3
+
+
+def test_sticky_front_matter_and_short_labels(built, tmp_path):
+    _src, out, _ = built
+    read = lambda rel: BeautifulSoup((out / rel).read_text(encoding="utf-8"), "html.parser")  # noqa: E731
+    # the cta 「テンプレート100を追加購入する（9,800円・税込）」 is too long for one line of a 320 px bar
+    assert read("upsell/index.html").select_one(".sticky .btn").get_text() == "テンプレート100を追加購入する"
+    assert read("starter/index.html").select_one(".sticky .btn").get_text() == "1,980円（税込）で講座を購入する"
+    pages = {"starter.md": "---\ntitle: 講座\ncta: 1,980円（税込）で講座を購入する\nsticky: 講座を購入する\n---\n\n::: price\n:::\n"}
+    own = built_pages(tmp_path, pages=pages)
+    assert own("starter/index.html").select_one(".sticky .btn").get_text() == "講座を購入する"
+
+
+def test_a_loop_of_offers_ends(tmp_path):
+    import copy
+
+    config = copy.deepcopy(MINIMAL_CONFIG)
+    config["offers"]["more"] = {"name": "追加講座", "price": 4980, "checkout": "https://buy.stripe.com/more1"}
+    steps = config["funnels"]["main"]["steps"]
+    steps[2]["next"] = "up1"
+    steps[3:3] = [
+        {"id": "up1", "kind": "upsell", "page": "up1.md", "offer": "more", "accept": "up2", "decline": "thanks"},
+        {"id": "up2", "kind": "downsell", "page": "up2.md", "offer": "starter", "accept": "up1", "decline": "thanks"},
+    ]
+    read = built_pages(tmp_path, config)  # an accept edge back to an earlier offer must not hang the build
+    assert read("up1/index.html").select_one(".progress p").get_text().startswith("STEP ")
