@@ -19,7 +19,11 @@ CONFIG_NAMES = ("site.yml", "site.yaml", "funnelgen.yml")
 
 LANGUAGES = ("ja", "en")
 CURRENCIES = ("JPY", "USD", "EUR", "GBP", "AUD", "CAD")
-FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox", "url", "number")
+FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox", "url", "number", "date", "datetime")
+# The HTML inputmode values (https://html.spec.whatwg.org/multipage/interaction.html#input-modalities:-the-inputmode-attribute)
+INPUTMODES = ("text", "email", "tel", "url", "numeric", "decimal", "search", "none")
+# A LINE official account's add-friend URL (https://lin.ee/… short link or https://line.me/R/ti/p/@id)
+LINE_URL = r"https://(lin\.ee|line\.me|page\.line\.me)/[A-Za-z0-9_@%~./?=&+-]+"
 
 ID = r"[a-z0-9][a-z0-9_-]*"
 DATETIME = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?"
@@ -123,6 +127,19 @@ OFFER = Struct({
                      doc="absolute end of the offer (JST for language: ja unless a zone is given)"),
 }, example="{name: ..., price: 1980, checkout: https://buy.stripe.com/...}")
 
+def _date_range(value, path, ctx) -> None:
+    """min_days/max_days make sense only on dates, and only in that order."""
+    lines = getattr(value, "lines", {})
+    lo, hi = value.get("min_days"), value.get("max_days")
+    if (lo is not None or hi is not None) and value.get("type") not in ("date", "datetime"):
+        key = "min_days" if lo is not None else "max_days"
+        ctx.error(f"{path}.{key}", lines.get(key), f"{key} applies only to type: date or datetime",
+                  "Add `type: date` to this field, or remove the key.")
+    elif lo is not None and hi is not None and lo > hi:
+        ctx.error(f"{path}.max_days", lines.get("max_days"), f"max_days ({hi}) is before min_days ({lo})",
+                  f"Write max_days: {lo} or more.")
+
+
 FORM_FIELD = OneOf(
     Str(r"[a-z][a-z0-9_]*", "email", "is not a valid field name"),
     Struct({
@@ -133,7 +150,12 @@ FORM_FIELD = OneOf(
         "placeholder": Field(Str(example="例：山田 花子")),
         "options": Field(ListOf(Str(example="A"))),
         "autocomplete": Field(Str(example="organization")),
-    }, example="{name: company, label: 会社名}"),
+        "inputmode": Field(Str(choices=INPUTMODES, example="numeric"), doc="on-screen keyboard (default: by type)"),
+        "min_days": Field(Number(minimum=-36600, integer=True, example="1"),
+                          doc="date/datetime: earliest choice, in days from the visitor's today (default 0)"),
+        "max_days": Field(Number(minimum=-36600, integer=True, example="60"),
+                          doc="date/datetime: latest choice, in days from the visitor's today (default 365)"),
+    }, example="{name: company, label: 会社名}", after=_date_range),
 )
 
 FORM = Struct({
@@ -216,6 +238,9 @@ SITE = Struct({
     "description": Field(Str(example="...")),
     "accent_color": Field(Str(r"#[0-9a-fA-F]{6}", "'#d9480f'", "is not a colour like #d9480f"), default="#c2410c"),
     "allow_html": Field(Bool(), default=False, doc="allow raw HTML inside Markdown"),
+    "line_url": Field(Str(LINE_URL, "https://lin.ee/AbCdEfG",
+                          "is not a LINE official account URL (https://lin.ee/… or https://line.me/R/ti/p/@…)"),
+                      doc="the LINE official account's add-friend URL, for the 友だち追加 button"),
     "industry": Field(ListOf(Str(choices=INDUSTRIES, example="judo")),
                       doc="switch on the industry rule packs of funnelgen check (health-food, cosmetics, judo, medical)"),
     "audience": Field(ListOf(Str(choices=AUDIENCES, example="eu")),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-BLOCKS = ("testimonial", "faq", "bonus", "guarantee", "cta", "price", "countdown", "note")
+BLOCKS = ("testimonial", "faq", "bonus", "guarantee", "cta", "price", "countdown", "note", "line")
 ALLOWED_ATTRS = ("id", "class", "width", "height", "loading", "title", "target", "rel", "lang")
 _ATTR = re.compile(r'([a-zA-Z_][\w-]*)=(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 
@@ -137,10 +137,13 @@ def make_markdown(allow_html: bool = False):
     from mdit_py_plugins.container import container_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
 
+    from .typeset import markdown_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False}).enable("table").enable("strikethrough")
     md.use(front_matter_plugin)
     md.use(attrs_plugin, allowed=ALLOWED_ATTRS)
     md.use(attrs_block_plugin, allowed=ALLOWED_ATTRS)
+    md.use(markdown_plugin)  # Japanese: no space at soft breaks between CJK lines, headings set in phrases
     # One container rule for all blocks (one rule per name would scan every line 8 times).
     container_plugin(md, "block", validate=lambda params, *_: params.strip().split(" ", 1)[0] in BLOCKS)
     # Accept every link while parsing so unsafe ones can be *reported* with a

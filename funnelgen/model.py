@@ -80,6 +80,9 @@ class FormField:
     placeholder: str | None = None
     options: list[str] | None = None
     autocomplete: str | None = None
+    inputmode: str | None = None
+    min_days: int | None = None  # date/datetime: range in days from the visitor's today
+    max_days: int | None = None
 
 
 @dataclass
@@ -303,7 +306,8 @@ def _form(fid: str, d: dict, language: str) -> Form:
             name=spec["name"], label=spec.get("label") or (ja if language == "ja" else en),
             type=spec.get("type") or ftype, required=spec.get("required", True),
             placeholder=spec.get("placeholder"), options=spec.get("options"),
-            autocomplete=spec.get("autocomplete") or auto,
+            autocomplete=spec.get("autocomplete") or auto, inputmode=spec.get("inputmode"),
+            min_days=spec.get("min_days"), max_days=spec.get("max_days"),
         ))
     provider = d["provider"]
     return Form(

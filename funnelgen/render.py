@@ -12,10 +12,13 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from .compact import compact_css
 from .escaping import script_json
+from .formfields import field_view
 from .graph import entries
 from .hosts import form_name
 from .i18n import LABELS
+from .layout import Layout
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
 from .planview import bump_view, plans_view
@@ -47,12 +50,13 @@ class Renderer:
         self.head_tracking = Markup(head_snippets(site.tracking))
         self.body_tracking = Markup(body_start_snippets(site.tracking))
         self.runtime_url = runtime_url
-        self.css = Markup(css)
+        self.css = Markup(compact_css(css))
         self.entries = entries(site)
         # step id -> the dated step (webinar) whose registration form leads to it
         self.registrations = {s.edges["next"]: s for s in reversed(site.steps.values())
                               if s.traits.event_fields and s.edges.get("next")}
         self._templates: dict[str, object] = {}
+        self.layout = Layout(site, self.t)
 
     # -- helpers -----------------------------------------------------------
     def template(self, kind: str):
@@ -116,17 +120,14 @@ class Renderer:
             add(key, runtime=True)
         if form.consent:
             add("fg_consent", form.consent)
-        fields = [{
-            "name": form.wire_name(f.name), "id": f"fg-{form.id}-{f.name}", "label": f.label, "type": f.type,
-            "required": f.required, "placeholder": f.placeholder, "options": f.options, "autocomplete": f.autocomplete,
-        } for f in form.fields]
+        fields = [field_view(f, form.wire_name(f.name), form.id, self.t) for f in form.fields]
         return {
             "id": form.id, "name": name, "provider": form.provider, "action": action, "fields": fields, "hidden": hidden,
             "honeypot": form.wire_name(form.honeypot) if form.provider == "post" else form.honeypot,
             "consent": form.consent, "consent_checkbox": form.consent_checkbox and bool(form.consent),
             "consent_name": form.wire_name("consent"), "purpose": form.purpose,
             "button": step.meta.get("cta") or form.button or self.t[step.traits.button],
-            "lead_event": step.traits.lead_event,
+            "lead_event": step.traits.lead_event, "consent_message": self.t["err_consent"],
         }
 
     def main_action(self, step: Step) -> dict | None:
@@ -151,7 +152,10 @@ class Renderer:
         def render(call: BlockCall) -> str:
             ctx = {**self.common(), "title": call.title, "attrs": call.attrs, "content": Markup(call.inner),
                    "action": self.main_action(step),
-                   "offer": self.offer_view(step.offer) if step.offer else None}
+                   "offer": self.offer_view(step.offer) if step.offer else None, "line": self.line_view()}
+            if call.name == "line" and ctx["line"] is None:
+                problems.append((call.line, "a line block needs site.line_url (the LINE add-friend URL)",
+                                 "Add site.line_url: https://lin.ee/… in site.yml."))
             if call.name == "price" and call.attrs.get("offer"):
                 other = self.site.offers.get(call.attrs["offer"])
                 if other is None:
@@ -164,6 +168,10 @@ class Renderer:
                                  "Give the step an offer, or write ::: price offer=\"id\"."))
             return self.env.get_template(f"blocks/{call.name}.html").render(ctx)
         return render
+
+    def line_view(self) -> dict | None:
+        url = self.site.settings.line_url
+        return {"href": url, "label": self.t["line_add"]} if url else None
 
     def event_view(self, step: Step) -> dict | None:
         """A dated step's event: its date in words, venue, and the calendar links (funnelgen/schedule.py)."""
@@ -218,6 +226,9 @@ class Renderer:
         file = rel(step.source) if step.source else step.page
         problems = [Problem(file, msg, line=line, hint=hint) for line, msg, hint in md.problems + block_problems]
         decline = site.steps.get(step.edges.get("decline", ""))
+        action = self.main_action(step)
+        layout, layout_problems = self.layout.view(step, action, self.offer_view)
+        problems += [Problem(file, msg, line=line, hint=hint) for line, msg, hint in layout_problems]
         data = page_data(site, step, self.entries.get(step.id))
         ctx = {
             **self.common(),
@@ -230,7 +241,7 @@ class Renderer:
             "og_image": meta.get("og_image"),
             "offer": self.offer_view(step.offer) if step.offer else None,
             "form": self.form_view(step) if step.form else None,
-            "action": self.main_action(step),
+            "action": action, "layout": layout,
             "decline": {"href": decline.url, "label": meta.get("decline") or self.t["decline"]} if decline else None,
             "page_data": Markup(script_json(data)),
             # on pages buyers return to: take the provider's return parameters off the address bar first

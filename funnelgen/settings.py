@@ -32,6 +32,7 @@ class SiteSettings:
     description: str | None = None
     accent_color: str = "#c2410c"
     allow_html: bool = False
+    line_url: str | None = None
     audience: tuple[str, ...] = ()
     industry: tuple[str, ...] = ()
     host: str = "netlify"  # funnelgen/hosts/

@@ -44,6 +44,9 @@ def make_env(site, theme: Path):
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from .typeset import phrase_html
+
+    env.filters["phrases"] = phrase_html  # Japanese short texts break only between phrases (funnelgen/typeset.py)
     return env
 
 

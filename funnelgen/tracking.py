@@ -66,7 +66,9 @@ def runtime_script(tracking) -> bytes:
                               if v.adapter) + "}"
     slots = {"CONFIG": script_json(runtime_config(tracking)), "ADAPTERS": adapters}
     text = RUNTIME_JS.read_text(encoding="utf-8")
-    return _SLOT.sub(lambda m: slots[m.group(1)], text).encode("utf-8")
+    from .compact import compact_js
+
+    return compact_js(_SLOT.sub(lambda m: slots[m.group(1)], text)).encode("utf-8")
 
 
 def transaction_event_id(transaction_id: str) -> str:

@@ -206,6 +206,11 @@ def test_sticky_mobile_cta_and_visible_focus(built):
     _src, out, _ = built
     assert page(out, "optin/index.html").select_one(".sticky a.btn")["href"] == "#fg-form-lead"
     assert page(out, "starter/index.html").select_one(".sticky a.btn")["href"] == "#order"
-    assert page(out, "upsell/index.html").select_one(".sticky") is None  # decline must stay as visible as accept
+    # every selling step has one, post-purchase offers included; the decline link sits in the hero card
+    assert page(out, "upsell/index.html").select_one(".sticky a.btn")["href"] == "#order"
+    assert page(out, "upsell/index.html").select_one(".hero-action a[data-fg-decline]")["href"] == "/downsell/"
+    assert page(out, "downsell/index.html").select_one(".sticky a.btn")["href"] == "#order"
+    assert page(out, "apply/index.html").select_one(".sticky a.btn")["href"] == "#fg-form-apply"
+    assert page(out, "gift/index.html").select_one(".sticky") is None  # nothing to sell on a thank-you page
     css = page(out, "optin/index.html").style.text
     assert ":focus-visible" in css and "@media (min-width:48rem){.sticky{display:none}" in css

@@ -51,6 +51,33 @@
     });
   }
 
+  // Sticky mobile action (partials/sticky.html): shown only while none of the page's real actions
+  // ([data-fg-primary]: the form, the buy and next buttons) is on screen, and never over the element that has
+  // focus (WCAG 2.2, 2.4.11 Focus Not Obscured): tabbing to a field behind it hides it.
+  var bar = d.querySelector("[data-fg-sticky]");
+  if (bar && w.IntersectionObserver) {
+    var shown = [];
+    var covers = function () {
+      var a = d.activeElement;
+      if (!a || a === d.body || bar.contains(a)) return false;
+      var r = a.getBoundingClientRect();
+      return r.bottom > w.innerHeight - bar.offsetHeight - 8 && r.top < w.innerHeight;
+    };
+    var update = function () {
+      bar.classList.toggle("is-on", shown.indexOf(true) < 0 && !covers());
+    };
+    var io = new w.IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { shown[e.target.fgIndex] = e.isIntersecting; });
+      update();
+    });
+    Array.prototype.forEach.call(d.querySelectorAll("[data-fg-primary]"), function (t, i) {
+      t.fgIndex = i; shown[i] = false; io.observe(t);
+    });
+    d.addEventListener("focusin", update);
+    d.addEventListener("focusout", function () { w.setTimeout(update, 0); });
+    w.addEventListener("scroll", update, { passive: true });
+  }
+
   var el = d.getElementById("fg-page");
   if (!el) return;
   var P = JSON.parse(el.textContent);
@@ -143,17 +170,48 @@
       else if (key === "fg_variant") input.value = P.variant;
       else if (touch[key]) input.value = touch[key];
     });
-    // Accessible errors: JS takes over validation so messages sit next to each field.
-    form.noValidate = true;
+    form.noValidate = true;  // without the runtime the browser's own validation still guards the form
+    // Own validation: each field's message in the page's language, written by the
+    // build (funnelgen/formfields.py), next to the field and announced (aria-describedby + aria-live).
+    // Full-width input from a Japanese IME is normalised (NFKC) first, so 「ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ」 is sent as
+    // yamada@example.jp.
+    function normalise(f) {
+      if (!f.hasAttribute("data-fg-normalise") || !f.value || !f.value.normalize) return;
+      var v = f.value.normalize("NFKC").trim();
+      if (f.type === "tel") v = v.replace(/[\u2010-\u2015\u2212\u30fc\uff70]/g, "-");
+      if (f.type === "email") v = v.replace(/\s+/g, "");
+      if (v !== f.value) f.value = v;
+    }
+    function day(offset, withTime) {  // the visitor's local date, offset days from today, as min/max wants it
+      var t = new Date(); t.setDate(t.getDate() + offset);
+      var s = t.getFullYear() + "-" + ("0" + (t.getMonth() + 1)).slice(-2) + "-" + ("0" + t.getDate()).slice(-2);
+      return withTime ? s + "T00:00" : s;
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("[data-fg-min-days]"), function (f) {
+      var dt = f.type === "datetime-local";
+      f.min = day(+f.getAttribute("data-fg-min-days"), dt);
+      f.max = day(+f.getAttribute("data-fg-max-days"), dt).replace("T00:00", "T23:59");
+    });
+    function message(f) {
+      var v = f.validity;
+      if (v.valid) return "";
+      if (v.valueMissing) return f.getAttribute("data-fg-required") || f.validationMessage;
+      var show = function (x) { return new Date(x.slice(0, 10) + "T00:00").toLocaleDateString(d.documentElement.lang); };
+      return (f.getAttribute("data-fg-invalid") || f.validationMessage)
+        .replace("{min}", f.min ? show(f.min) : "").replace("{max}", f.max ? show(f.max) : "");
+    }
     function mark(field) {
+      normalise(field);
       var err = d.getElementById(field.id + "-error");
-      var bad = !field.validity.valid;
-      field.setAttribute("aria-invalid", bad ? "true" : "false");
-      if (err) err.textContent = bad ? field.validationMessage : "";
-      return bad;
+      var text = message(field);
+      field.setAttribute("aria-invalid", text ? "true" : "false");
+      if (err) err.textContent = text;
+      return !!text;
     }
     Array.prototype.forEach.call(form.elements, function (f) {
-      if (f.willValidate) f.addEventListener("blur", function () { if (f.hasAttribute("aria-invalid")) mark(f); });
+      if (!f.willValidate) return;
+      f.addEventListener("blur", function () { normalise(f); if (f.hasAttribute("aria-invalid")) mark(f); });
+      f.addEventListener("change", function () { if (f.hasAttribute("aria-invalid")) mark(f); });
     });
     form.addEventListener("submit", function (ev) {
       var first = null;

@@ -65,8 +65,10 @@ def dashboard_html(site, renderer, store: Store, status: dict) -> str:
     lang = site.language
     offers = [{
         "id": o.id, "name": o.name, "price": price_label(o, lang),
-        "test_url": f"{RESERVED}checkout/{quote(o.id, safe='')}",
+        # an offer nobody pays for on the site (only applied for, through a form) has no checkout to test
+        "test_url": f"{RESERVED}checkout/{quote(o.id, safe='')}" if site.success_targets(o.id) else "",
         "checkout": o.checkout or "", "success": site.success_url(o) or "",
+        "applied": any(s.offer_id == o.id and s.form_id and s.traits.sells for s in site.steps.values()),
     } for o in site.offers.values()]
     names = {}  # form id -> its placed names (Netlify lists one form per name: hosts.form_name)
     for name, form in netlify_names(site).items():

@@ -66,6 +66,12 @@ def form_test_data(form, token: str) -> dict[str, str]:
             v = "on"
         elif f.type == "select":
             v = next((o for o in (f.options or []) if o), "")
+        elif f.type in ("date", "datetime"):  # a day inside the field's range (the runtime sets min/max)
+            from datetime import date, timedelta
+
+            lo = f.min_days if f.min_days is not None else 0
+            v = (date.today() + timedelta(days=max(lo, min(lo + 7, f.max_days if f.max_days is not None else 365))))
+            v = v.isoformat() + ("T10:00" if f.type == "datetime" else "")
         elif f.type == "textarea":
             v = f"funnelgen verify test message {token}"
         else:
