@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .urls import under_prefix
+
 STICKY_EM = 16  # the sticky label fits one line on a 320 px screen (16 full-width characters at 1rem, bold)
 _TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 
@@ -99,7 +101,7 @@ class Layout:
         hero_href = f"#fg-form-{step.form.id}" if step.form is not None else "#order"
         download = None
         if meta.get("download"):
-            download = {"href": meta["download"], "label": meta.get("download_label") or t["download"]}
+            download = {"href": under_prefix(self.site.prefix, meta["download"]), "label": meta.get("download_label") or t["download"]}
         line = None
         if meta.get("line"):
             if self.site.settings.line_url:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .urls import under_prefix
+
 BLOCKS = ("testimonial", "faq", "bonus", "guarantee", "cta", "price", "countdown", "note", "line")
 ALLOWED_ATTRS = ("id", "class", "width", "height", "loading", "title", "target", "rel", "lang")
 _ATTR = re.compile(r'([a-zA-Z_][\w-]*)=(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
@@ -180,8 +182,8 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
                 if reason:
                     result.problems.append((line, f"link '{url}' {reason}", "Link to an https:// page or a site path."))
                     tok.attrs[attr] = "#"
-                elif prefix != "/" and str(url).startswith("/") and not str(url).startswith(("//", prefix)):
-                    tok.attrs[attr] = prefix + str(url)[1:]
+                elif under_prefix(prefix, str(url)) != str(url):
+                    tok.attrs[attr] = under_prefix(prefix, str(url))
 
     line = None
     for tok in tokens:

@@ -44,6 +44,13 @@ def base_path(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+def under_prefix(prefix: str, url: str) -> str:
+    """A root-relative site URL (`/downloads/a.pdf`) moved under the base_url's path on sub-folder sites."""
+    if prefix != "/" and url.startswith("/") and not url.startswith(("//", prefix)):
+        return prefix + url[1:]
+    return url
+
+
 def absolute(base_url: str, path: str) -> str:
     """Absolute URL for a root-relative site path."""
     parts = urlsplit(base_url)
