@@ -21,6 +21,7 @@ from .i18n import LABELS
 from .layout import Layout
 from .markdown import BlockCall, render_markdown
 from .model import Site, Step
+from .pagecss import prune_page_css
 from .planview import bump_view, plans_view
 from .planview import main_action as plans_action
 from .prices import money, price_label, renewal_terms
@@ -214,8 +215,9 @@ class Renderer:
         step = ref.step
         if step.split and step.split.live:
             html, problems, variants = render_split(self, step)
-            return Rendered(html, problems, variants)
-        return self.render_step(view(step, shown(step)), page_text(step, shown(step)))
+            return Rendered(prune_page_css(html), problems, variants)
+        rendered = self.render_step(view(step, shown(step)), page_text(step, shown(step)))
+        return Rendered(prune_page_css(rendered.html), rendered.problems)
 
     def render_step(self, step: Step, text: str, extra: dict | None = None) -> Rendered:
         from .errors import Problem, rel

@@ -15,7 +15,7 @@ LAYERS = [
     ("load", ["config", "pages"]),
     ("model", ["model", "plans", "variants", "graph", "prices", "schedule", "recipients", "redirects"]),
     ("validate", ["validate"]),
-    ("render", ["typeset", "compact", "formfields", "layout", "markdown", "theme", "tracking", "planview", "splitpage", "render", "functions", "diagram", "csp"]),
+    ("render", ["typeset", "compact", "pagecss", "formfields", "layout", "markdown", "theme", "tracking", "planview", "splitpage", "render", "functions", "diagram", "csp"]),
     ("rules", ["rules"]),
     ("write", ["output", "deploy"]),
     ("pipeline", ["build"]),
