@@ -24,8 +24,9 @@ def test_a_page_keeps_the_rules_for_what_it_contains():
 
 
 def test_the_built_opt_in_keeps_its_form_styles_and_drops_plan_tables(tmp_path):
-    from funnelgen.build import build
     from helpers import copy_example
+
+    from funnelgen.build import build
 
     src = copy_example(tmp_path / "site")
     build(src, tmp_path / "out")

@@ -10,6 +10,8 @@ site_src/site.yml, not derived from funnelgen's model, so a wrong model cannot m
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from e2e.e2e_helpers import UTM, Visitor, read_submissions
@@ -26,6 +28,8 @@ OFFERS = {
 ENTRY = {"blog": ("optin", "optin.md", "a"), "instagram": ("optin-sns", "optin-sns.md", "sns")}
 # The blog opt-in runs a split test (a/b headline): each viewport walks one variant, forced by ?fg_variant.
 FORCED = {"mobile": "a", "desktop": "b"}
+# the application's preferred date (type: date, min_days: 3, max_days: 60 in site_src/site.yml)
+PREFERRED_DATE = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
 CHOICES = ["accept", "decline-accept", "decline-decline"]
 CONSENT_TEXT = ("合同会社ことのは舎（佐藤美咲）から、無料E-bookのダウンロード案内と、メールマーケティングのコツやサービスのご案内を"
                 "メールでお送りします。配信はいつでも解除できます。")
@@ -56,6 +60,7 @@ def walk(visitor: Visitor, funnel: str, choice: str, email: str, forced: str | N
             v.decline()
     v.at("/apply/", "apply.md")
     v.submit_form("apply", {"name": "山田 花子", "email": email, "business": "整体院",
+                            "preferred_date": PREFERRED_DATE,
                             "list_size": "100人未満", "message": "予約につながるメールを書きたい"})
     v.at("/thanks/", "thanks.md")
 
@@ -117,7 +122,8 @@ def test_walk_every_path(open_context, preview, e2e_site, front_matter, viewport
         "form-name": "apply-apply", "fg_funnel": funnel, "fg_step": "apply", "fg_variant": "a",
         "utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring-2026",  # first touch kept
         "utm_term": "", "utm_content": "", "bot-field": "",
-        "name": "山田 花子", "email": email, "business": "整体院", "list_size": "100人未満",
+        "name": "山田 花子", "email": email, "business": "整体院", "preferred_date": PREFERRED_DATE,
+        "list_size": "100人未満",
         "message": "予約につながるメールを書きたい",
     }
     assert apply["redirect"] == "/thanks/"
