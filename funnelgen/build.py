@@ -189,8 +189,11 @@ def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
             raise
         return key, problems, None  # None: nothing was written for this page
     problems, deferred = rendered.problems, []
-    if checker is not None and not problems:
-        problems, deferred = checker(ref, rendered.html)
+    for relpath, data in rendered.files.items():  # images first: the checker finds them on disk
+        writer.put(relpath, data)
+    if checker is not None and not any(p.severity == "error" for p in problems):
+        found, deferred = checker(ref, rendered.html)
+        problems = problems + found
     writer.write(ref.output, rendered.html)
     home = site.home_step
     if home is not None and home is ref.step:
@@ -256,6 +259,8 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
 
         parse_html("<p></p>")  # import lxml before forking
     writer.write(f"assets/{prep.runtime_name}", prep.runtime)
+    for relpath, data in renderer.media.site_files.items():  # logo, icons, default share card
+        writer.put(relpath, data)
     assets = prep.theme / "assets"
     files, problems = site_tree(assets, _root(site, assets))
     if problems:
@@ -359,6 +364,8 @@ HEADERS = """/*
   X-Frame-Options: DENY
   Referrer-Policy: strict-origin-when-cross-origin
   Permissions-Policy: camera=(), microphone=(), geolocation=()
+/assets/img/*
+  Cache-Control: public, max-age=31536000, immutable
 """
 
 

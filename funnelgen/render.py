@@ -28,6 +28,7 @@ CALENDAR_FILE = "event.ics"
 class Rendered:
     html: str
     problems: list = field(default_factory=list)  # Problem
+    files: dict = field(default_factory=dict)  # output relpath -> cached file: the images the page uses
 
 
 class Renderer:
@@ -47,6 +48,9 @@ class Renderer:
         self.registrations = {s.edges["next"]: s for s in reversed(site.steps.values())
                               if s.traits.event_fields and s.edges.get("next")}
         self._templates: dict[str, object] = {}
+        from .media.context import Media
+
+        self.media = Media(site)  # logo, icons, share card now: a missing file stops the build before any page
 
     # -- helpers -----------------------------------------------------------
     def template(self, kind: str):
@@ -65,7 +69,7 @@ class Renderer:
             "tracking_body": self.body_tracking if trackers else Markup(""),
             "raw_head": Markup(s.tracking.get("head") or ""), "raw_body": Markup(s.tracking.get("body") or ""),
             "legal_url": f"{s.prefix}legal/", "privacy_url": f"{s.prefix}privacy/", "home_url": s.prefix,
-            "seller": s.legal.shop_name,
+            "seller": s.legal.shop_name, **self.media.common,
         }
 
     def offer_view(self, offer) -> dict:
@@ -141,6 +145,10 @@ class Renderer:
             ctx = {**self.common(), "title": call.title, "attrs": call.attrs, "content": Markup(call.inner),
                    "action": self.main_action(step),
                    "offer": self.offer_view(step.offer) if step.offer else None}
+            if call.name in ("video", "image", "author", "logos", "testimonial"):
+                from .media.blocks import block_context
+
+                ctx.update(block_context(self.media, call))
             if call.name == "price" and call.attrs.get("offer"):
                 other = self.site.offers.get(call.attrs["offer"])
                 if other is None:
@@ -199,9 +207,13 @@ class Renderer:
 
         site, meta = self.site, step.meta
         block_problems: list = []
-        md = render_markdown(text, self.block(step, block_problems), site.settings.allow_html)
+        self.media.begin()
+        md = render_markdown(text, self.block(step, block_problems), site.settings.allow_html,
+                             image=self.media.markdown_image(step))
         file = rel(step.source) if step.source else step.page
         problems = [Problem(file, msg, line=line, hint=hint) for line, msg, hint in md.problems + block_problems]
+        visuals = self.media.page(step)
+        files, media_problems = self.media.finish(file)
         decline = site.steps.get(step.edges.get("decline", ""))
         data = page_data(site, step, self.entries.get(step.id))
         ctx = {
@@ -222,10 +234,10 @@ class Renderer:
             "return_guard": Markup(return_guard_script()) if "purchase" in data else None,
             "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
             "order_summary": step.traits.sells and step.offer is not None,
-            "event": self.event_view(step), "reminder": self.reminder_view(step),
+            "event": self.event_view(step), "reminder": self.reminder_view(step), **visuals,
         }
         html = self.template(step.kind).render(ctx)
-        return Rendered(html, problems)
+        return Rendered(html, problems + media_problems, dict(files))
 
     def render_legal(self) -> str:
         offers = [self.offer_view(o) for o in self.site.offers.values()]

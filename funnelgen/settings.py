@@ -32,6 +32,9 @@ class SiteSettings:
     description: str | None = None
     accent_color: str = "#c2410c"
     allow_html: bool = False
+    logo: str | None = None
+    favicon: str | None = None
+    share_image: str | None = None
     audience: tuple[str, ...] = ()
     industry: tuple[str, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, repr=False)

@@ -11,11 +11,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "funnelgen"
 # Lowest first. A module may import from its own layer and the layers below it, never from above.
 LAYERS = [
     ("base", ["errors", "escaping", "reporter", "dates", "urls", "i18n"]),
-    ("tables", ["yamlsource", "schema", "kinds", "vendors", "settings"]),
+    ("tables", ["yamlsource", "schema", "kinds", "vendors", "settings", "videohosts"]),
     ("load", ["config", "pages"]),
     ("model", ["model", "graph", "prices", "schedule", "recipients"]),
     ("validate", ["validate"]),
-    ("render", ["markdown", "theme", "tracking", "render", "functions", "diagram"]),
+    ("render", ["markdown", "media", "theme", "tracking", "render", "functions", "diagram"]),
     ("rules", ["rules"]),
     ("write", ["output"]),
     ("pipeline", ["build"]),
