@@ -52,9 +52,11 @@ def block_context(media, call) -> dict:
         alt = _need(media, call, "alt", f'src="{src or "/images/photo.png"}" alt="what the picture shows" '
                                         '(alt="" for a decorative picture)')
         return {"image": media.html(src, alt, line) if src and alt is not None else None}
-    if name in ("testimonial", "author") and attrs.get("photo"):
-        person = attrs.get("name") or call.title
+    if name in ("testimonial", "author"):
+        if not attrs.get("photo"):
+            return {"photo": None}
         if name == "testimonial":  # the name is printed beside it: the photo adds nothing for a screen reader
             return {"photo": media.html(attrs["photo"], "", line, sizes=AVATAR_SIZES, cls="avatar")}
+        person = attrs.get("name") or call.title
         return {"photo": media.html(attrs["photo"], person, line, sizes=AUTHOR_SIZES, cls="author-photo")}
     return {}
