@@ -1,4 +1,4 @@
-.PHONY: build test test-browser bench lint update-golden
+.PHONY: build test test-browser bench lint update-golden example-images
 
 build:
 	funnelgen build site_src
@@ -14,7 +14,11 @@ update-golden:
 	python3 tests/golden.py
 
 lint:
-	ruff check funnelgen tests benchmarks
+	ruff check funnelgen tests benchmarks scripts
+
+# The example's pictures (site_src/static/images/), drawn with Pillow; needs fonts-noto-cjk.
+example-images:
+	python3 scripts/make_example_images.py
 
 # Speed and memory goals live here, not in timed tests.
 bench:

@@ -206,3 +206,14 @@ def test_site_logo_problem_names_site_yml_and_key(tmp_path):
         build(src, tmp_path / "out")
     problem = exc.value.problems[0]
     assert problem.file.endswith("site.yml") and problem.key == "site.logo" and problem.line
+
+
+def test_sub_folder_site_prefixes_image_urls(tmp_path):
+    pages = {"gift.md": "---\ntitle: g\nimage: /shop/images/hero.png\n---\n![a](/images/hero.png)\n"}
+    src = site(tmp_path, pages, lambda c: c["site"].update(base_url="https://x.example/shop/", logo="/images/hero.png"))
+    build(src, tmp_path / "out")
+    doc = BeautifulSoup((tmp_path / "out" / "gift" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    urls = [img["src"] for img in doc.select("img")] + [s["srcset"].split()[0] for s in doc.select("source")]
+    assert len(urls) == 6 and all(u.startswith("/shop/assets/img/hero.") for u in urls)
+    assert all((tmp_path / "out" / u.removeprefix("/shop/")).is_file() for u in urls)
+    assert doc.find("meta", property="og:image")["content"].startswith("https://x.example/shop/assets/img/")
