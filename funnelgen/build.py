@@ -106,7 +106,7 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"
     css = css_path.read_text(encoding="utf-8")  # (failure_problems names css_path on a decoding error)
     renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css)
-    return Prepared(site, warnings, theme, renderer, runtime, runtime_name)
+    return Prepared(site, warnings + renderer.media.warnings, theme, renderer, runtime, runtime_name)
 
 
 def failure_problems(exc: BaseException, site, theme: Path | None) -> list[Problem] | None:

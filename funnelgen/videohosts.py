@@ -70,11 +70,17 @@ def parse_video(url: str) -> Video | str:
         return Video("youtube", video_id, f"https://www.youtube-nocookie.com/embed/{video_id}?autoplay=1&rel=0",
                      f"https://www.youtube.com/watch?v={video_id}")
     if host in _VIMEO_HOSTS:
-        digits = [p for p in parts.path.split("/") if p.isdigit()]
+        segments = [p for p in parts.path.split("/") if p]
+        digits = [i for i, p in enumerate(segments) if p.isdigit()]
         if not digits:
             return f"'{url}' has no Vimeo video number (expected https://vimeo.com/123456789)"
-        return Video("vimeo", digits[0], f"https://player.vimeo.com/video/{digits[0]}?autoplay=1&dnt=1",
-                     f"https://vimeo.com/{digits[0]}")
+        number = segments[digits[0]]
+        # an unlisted video's address carries its privacy hash: vimeo.com/123456789/abcdef1234 (or ?h=…)
+        after = segments[digits[0] + 1] if len(segments) > digits[0] + 1 else ""
+        secret = after if re.fullmatch(r"[0-9a-f]{6,20}", after) else (parse_qs(parts.query).get("h") or [""])[0]
+        secret = secret if re.fullmatch(r"[0-9a-f]{6,20}", secret) else ""
+        player = f"https://player.vimeo.com/video/{number}?autoplay=1&dnt=1" + (f"&h={secret}" if secret else "")
+        return Video("vimeo", number, player, f"https://vimeo.com/{number}" + (f"/{secret}" if secret else ""))
     return f"'{url}' is not a YouTube or Vimeo address (other hosts are not supported yet)"
 
 

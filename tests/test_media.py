@@ -217,3 +217,24 @@ def test_sub_folder_site_prefixes_image_urls(tmp_path):
     assert len(urls) == 6 and all(u.startswith("/shop/assets/img/hero.") for u in urls)
     assert all((tmp_path / "out" / u.removeprefix("/shop/")).is_file() for u in urls)
     assert doc.find("meta", property="og:image")["content"].startswith("https://x.example/shop/assets/img/")
+
+
+def test_serve_page_save_writes_the_new_image_before_checking(tmp_path):
+    from helpers import copy_example
+
+    from funnelgen.serve import DevBuilder
+
+    src = copy_example(tmp_path / "site")
+    builder = DevBuilder(src, tmp_path / "work")
+    try:
+        assert builder(None).ok
+        picture_file(src / "static" / "images" / "new.png", (640, 320))
+        page = src / "pages" / "gift.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\n![新しい図](/images/new.png)\n", encoding="utf-8")
+        outcome = builder({page})
+        assert outcome.ok and outcome.paths == ["/gift/"], outcome.problems
+        doc = BeautifulSoup((builder.root / "gift" / "index.html").read_text(encoding="utf-8"), "html.parser")
+        img = doc.find("img", alt="新しい図")
+        assert (builder.root / img["src"].lstrip("/")).is_file() and img["width"] == "640"
+    finally:
+        builder.close()

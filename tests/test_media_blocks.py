@@ -40,6 +40,8 @@ def gift(tmp_path, body: str, **kw):
     ("https://www.youtube-nocookie.com/embed/M7lc1UVf-VE", "youtube", "M7lc1UVf-VE", None),
     ("https://vimeo.com/76979871", "vimeo", "76979871", "https://player.vimeo.com/video/76979871?autoplay=1&dnt=1"),
     ("https://player.vimeo.com/video/76979871", "vimeo", "76979871", None),
+    ("https://vimeo.com/76979871/a1b2c3d4e5", "vimeo", "76979871",
+     "https://player.vimeo.com/video/76979871?autoplay=1&dnt=1&h=a1b2c3d4e5"),
     ("/videos/intro.mp4", "file", "/videos/intro.mp4", "/videos/intro.mp4"),
 ])
 def test_video_addresses(url, host, vid, player):

@@ -63,6 +63,8 @@ class Media:
 
         def logo(ref):
             info = self.store.get(ref)
+            self.warnings += [Problem(cfg, w.message, key="site.logo", line=s.lines.get("logo"), hint=w.hint,
+                                      severity="warning") for w in info.warnings]
             shown = round(LOGO_HEIGHT * info.width / info.height)
             self.site_files.update(info.files)
             self.common["logo_image"] = Markup(picture(info, s.title, self.prefix, sizes=f"{shown}px",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .images import MIME, ImageInfo
+from .images import ImageInfo
 
 CONTENT_SIZES = "(min-width: 42rem) 40rem, 100vw"  # the copy column (.wrap, 42rem less its padding)
 
@@ -45,7 +45,3 @@ def picture(info: ImageInfo, alt: str, prefix: str, *, sizes: str = CONTENT_SIZE
         return img
     source = f'<source type="image/webp"{_attr("srcset", srcset(prefix, info.webp))}{_attr("sizes", sizes)}>'
     return f"<picture>{source}{img}</picture>"
-
-
-def mime(info: ImageInfo) -> str:
-    return MIME[info.format]
