@@ -1,4 +1,4 @@
-.PHONY: build test test-browser bench lint update-golden screenshots
+.PHONY: build test test-browser bench lint update-golden screenshots example-images
 
 build:
 	funnelgen build site_src
@@ -19,6 +19,10 @@ screenshots:
 
 lint:
 	ruff check funnelgen tests benchmarks scripts
+
+# The example's pictures (site_src/static/images/), drawn with Pillow; needs fonts-noto-cjk.
+example-images:
+	python3 scripts/make_example_images.py
 
 # Speed and memory goals live here, not in timed tests.
 bench:

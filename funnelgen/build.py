@@ -108,7 +108,7 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"
     css = css_path.read_text(encoding="utf-8")  # (failure_problems names css_path on a decoding error)
     renderer = Renderer(site, env, f"{site.prefix}assets/{runtime_name}", css)
-    return Prepared(site, warnings, theme, renderer, runtime, runtime_name)
+    return Prepared(site, warnings + renderer.media.warnings, theme, renderer, runtime, runtime_name)
 
 
 def failure_problems(exc: BaseException, site, theme: Path | None) -> list[Problem] | None:
@@ -191,8 +191,11 @@ def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
             raise
         return key, problems, (None, "")  # None: nothing was written for this page
     problems, deferred = rendered.problems, []
-    if checker is not None and not problems:
-        problems, deferred = checker(ref, rendered.html, rendered.variants)
+    for relpath, data in rendered.files.items():  # images first: the checker finds them on disk
+        writer.put(relpath, data)
+    if checker is not None and not any(p.severity == "error" for p in problems):
+        found, deferred = checker(ref, rendered.html, rendered.variants)
+        problems = problems + found
     html, policy = _STATE["deploy"].page(rendered.html)  # the Content-Security-Policy (funnelgen/deploy.py)
     writer.write(ref.output, html)
     if site.home_step is ref.step and _STATE["deploy"].home_copy:  # hosts without rewrites: a copy at /
@@ -258,6 +261,8 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
 
         parse_html("<p></p>")  # import lxml before forking
     writer.write(f"assets/{prep.runtime_name}", prep.runtime)
+    for relpath, data in renderer.media.site_files.items():  # logo, icons, default share card
+        writer.put(relpath, data)
     assets = prep.theme / "assets"
     files, problems = site_tree(assets, _root(site, assets))
     if problems:

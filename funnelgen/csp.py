@@ -33,6 +33,7 @@ _SRC_ATTR = re.compile(r"\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _TYPE_ATTR = re.compile(r"\btype\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _EMBED = re.compile(r"<(img|iframe|video|audio|source|form)\b([^>]*)>", re.I)
 _URL_ATTR = re.compile(r"\b(src|action|poster)\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_VIDEO_FACADE = re.compile(r'\bdata-fg-video\s*=\s*"([^"]+)"', re.I)  # the player a click loads (media/)
 _NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.I | re.S)
 _LINK = re.compile(r"<link\b([^>]*)>", re.I)
 _ATTR = r"\b{}\s*=\s*[\"']?([^\"'>]*)"
@@ -83,6 +84,8 @@ def page_sources(html: str, tracking) -> dict[str, list[str]]:
     for tag, attrs in _EMBED.findall(html):
         for _name, url in _URL_ATTR.findall(attrs):
             add(_DIRECTIVE_OF[tag.lower()], _origin(url))
+    for url in _VIDEO_FACADE.findall(html):  # funnel.js swaps in this iframe when the visitor clicks play
+        add("frame-src", _origin(url))
     for attrs in _LINK.findall(html):
         found = {name: re.search(_ATTR.format(name), attrs, re.I) for name in ("rel", "as", "href")}
         rel, kind, href = (m.group(1).strip().lower() if m else "" for m in found.values())

@@ -112,6 +112,7 @@ def headers_file(prefix: str, policies: dict[str, str], mode: str, runtime_name:
     https://developers.cloudflare.com/pages/configuration/headers/): a path line, then indented `Name: value`."""
     blocks = [f"{prefix}*\n" + "".join(f"  {k}: {v}\n" for k, v in SHARED_HEADERS.items())]
     blocks.append(f"{prefix}assets/{runtime_name}\n  Cache-Control: {IMMUTABLE}\n")
+    blocks.append(f"{prefix}assets/img/*\n  Cache-Control: {IMMUTABLE}\n")  # content-hashed names (media/)
     for path, text in sorted(policies.items()):
         block = f"{path}\n  Cache-Control: {HTML_CACHE}\n"
         if text and mode in HEADER:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from .urls import under_prefix
 
-BLOCKS = ("testimonial", "faq", "bonus", "guarantee", "cta", "price", "countdown", "note", "line")
+BLOCKS = ("testimonial", "faq", "bonus", "guarantee", "cta", "price", "countdown", "note", "line", "video", "image", "author",
+          "logos")
 ALLOWED_ATTRS = ("id", "class", "width", "height", "loading", "title", "target", "rel", "lang")
 _ATTR = re.compile(r'([a-zA-Z_][\w-]*)=(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 
@@ -130,6 +131,45 @@ def _start_tags(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
     return found
 
 
+def _image_rule(self, tokens, idx, options, env) -> str:
+    """Images go through env["fg_image"] (the media pipeline: <picture>, sizes, srcset) when it handles them."""
+    from markdown_it.renderer import RendererHTML
+
+    tok, hook = tokens[idx], env.get("fg_image")
+    if hook is not None:
+        alt = self.renderInlineAsText(tok.children or [], options, env)
+        html = hook(str(tok.attrGet("src") or ""), alt, dict(tok.attrs), tok.meta.get("line"))
+        if html is not None:
+            return html
+    return RendererHTML.image(self, tokens, idx, options, env)
+
+
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>")
+
+
+def check_html_as_text(tok, line, result: RenderResult) -> None:
+    """With allow_html off, a pasted tag (an embed code above all) would be printed on the page as text:
+    report it with its line instead, pointing to the block that does the job."""
+    breaks = 0
+    for part in tok.children or ():
+        breaks += part.type in ("softbreak", "hardbreak")
+        if part.type != "text" or "<" not in part.content:
+            continue
+        m = _TAG.search(part.content)
+        if m is None:
+            continue
+        tag = m.group(1).lower()
+        if tag in ("iframe", "video", "embed", "object", "script"):
+            hint = ("Embed a video with the video block: ::: video src=\"https://www.youtube.com/watch?v=…\" "
+                    "then ::: on the next line (docs/blocks.md#video). It loads nothing until the visitor clicks.")
+        else:
+            hint = ("Write it in Markdown (**bold**, lists, ![image](/images/x.png)), use a block (docs/blocks.md), "
+                    "or set site.allow_html: true if everyone editing pages/ is trusted. To show the tag as text, "
+                    "put it in `backticks`.")
+        result.problems.append((line + breaks if line else line, f"raw HTML <{tag}> in the page, but site.allow_html is off: it would be "
+                                      "printed on the page as text", hint))
+
+
 def make_markdown(allow_html: bool = False):
     """One configured parser per process (building one costs ~10 ms)."""
     if allow_html in _MD_CACHE:
@@ -151,21 +191,23 @@ def make_markdown(allow_html: bool = False):
     # Accept every link while parsing so unsafe ones can be *reported* with a
     # line number (markdown-it would silently render them as text otherwise).
     md.validateLink = lambda url: True
+    md.add_render_rule("image", _image_rule)
     _MD_CACHE[allow_html] = md
     return md
 
 
 def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bool = False,
-                    prefix: str = "/") -> RenderResult:
-    """Render page Markdown; `block` turns each container into HTML (a theme partial). Root-relative links
-    and images (`/downloads/a.pdf`) move under `prefix`, the base_url's path (GitHub Pages project sites)."""
+                    prefix: str = "/", image: Callable | None = None) -> RenderResult:
+    """Render page Markdown; `block` turns each container into HTML (a theme partial); `image(src, alt, attrs,
+    line)` may replace an image's HTML (None keeps markdown-it's <img>). Root-relative links and images
+    (`/downloads/a.pdf`) move under `prefix`, the base_url's path (GitHub Pages project sites)."""
     from urllib.parse import unquote
 
     from .urls import unsafe_url_reason
 
     md = make_markdown(allow_html)
     text = text.removeprefix("\ufeff")  # a BOM would hide the front matter (pages.split_front_matter drops it too)
-    env: dict = {}
+    env: dict = {"fg_image": image} if image else {}
     tokens = md.parse(text, env)
     result = RenderResult("")
 
@@ -174,6 +216,8 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
         for tok in toks:
             if tok.children:
                 check_links(tok.children, line)
+            if tok.type == "image":
+                tok.meta["line"] = line
             for attr in ("href", "src"):
                 url = tok.attrs.get(attr) if tok.attrs else None
                 if url is None:
@@ -182,7 +226,8 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
                 if reason:
                     result.problems.append((line, f"link '{url}' {reason}", "Link to an https:// page or a site path."))
                     tok.attrs[attr] = "#"
-                elif under_prefix(prefix, str(url)) != str(url):
+                elif not (image and tok.type == "image") and under_prefix(prefix, str(url)) != str(url):
+                    # (an image the media pipeline takes gets its own URL, under the prefix already)
                     tok.attrs[attr] = under_prefix(prefix, str(url))
 
     line = None
@@ -192,6 +237,8 @@ def render_markdown(text: str, block: Callable[[BlockCall], str], allow_html: bo
         check_links([tok], line)
         if allow_html:
             check_raw_html(tok, line, result)
+        elif tok.type == "inline":
+            check_html_as_text(tok, line, result)
     check_block_names(text, result)
 
     def render(toks) -> str:

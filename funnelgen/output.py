@@ -54,6 +54,19 @@ class Staging:
         except FileExistsError:
             raise DuplicateOutput(relpath) from None
 
+    def put(self, relpath: str, data: Path | bytes) -> None:
+        """A content-addressed file (an image variant, an icon): pages share them, so one already written is this
+        one; a temporary name and a rename keep parallel workers from writing over each other."""
+        target = self.path(relpath)
+        if target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".put-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data if isinstance(data, bytes) else Path(data).read_bytes())
+        os.chmod(tmp, 0o644)  # (mkstemp makes it private)
+        os.replace(tmp, target)
+
     def copy_tree(self, src: Path, dest: str = "", root: Path | None = None, skip: set[str] = frozenset()) -> None:
         """Copy a folder of static files (but the names in `skip`); an existing file is a duplicate output.
 

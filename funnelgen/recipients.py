@@ -77,25 +77,22 @@ def japanese_date(iso: str, language: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if language == "ja" else f"{day:%B} {day.day}, {day.year}"
 
 
-# Video players the sanitizer lets through (funnelgen/markdown.py): loading one sends the visitor's data to its host.
-VIDEO_HOSTS = {
-    "youtube-nocookie.com/embed/": {"ja": "Google LLC（YouTube 動画の埋め込み）", "en": "Google LLC (embedded YouTube video)"},
-    "player.vimeo.com/video/": {"ja": "Vimeo.com, Inc.（Vimeo 動画の埋め込み）", "en": "Vimeo.com, Inc. (embedded Vimeo video)"},
-}
+# Raw video players the sanitizer lets through with allow_html (funnelgen/markdown.py), by marker in the page.
+RAW_PLAYERS = {"youtube-nocookie.com/embed/": "youtube", "player.vimeo.com/video/": "vimeo"}
 
 
 def embedded_video_recipients(site, language: str) -> list[dict]:
-    """Video hosts embedded in the pages (raw HTML needs site.allow_html, so pages are read only then), for
-    the 外部送信 notice (電気通信事業法27条の12)."""
-    if not site.settings.allow_html:
-        return []
-    found: dict[str, dict] = {}
+    """Video hosts the pages play from — `video` blocks, `video:` front matter and (with allow_html) raw
+    players — for the 外部送信 notice (電気通信事業法27条の12)."""
+    from .videohosts import HOSTS, hosts_in_page
+
+    used: set[str] = set()
     for step in site.steps.values():
         try:
             text = step.source.read_text(encoding="utf-8") if step.source else ""
         except OSError:
             continue
-        for marker, names in VIDEO_HOSTS.items():
-            if marker in text:
-                found.setdefault(marker, {"name": names[language], "country": US[language]})
-    return list(found.values())
+        used |= hosts_in_page(text, step.meta)
+        if site.settings.allow_html:
+            used |= {host for marker, host in RAW_PLAYERS.items() if marker in text}
+    return [{"name": HOSTS[h].names[language], "country": HOSTS[h].country[language]} for h in HOSTS if h in used]

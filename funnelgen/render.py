@@ -7,7 +7,7 @@ worker processes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -38,6 +38,7 @@ class Rendered:
     html: str
     problems: list = field(default_factory=list)  # Problem
     variants: list = field(default_factory=list)  # a split test: (step as the variant, its own document) to check
+    files: dict = field(default_factory=dict)  # output relpath -> cached file: the images the page uses
 
 
 class Renderer:
@@ -58,6 +59,9 @@ class Renderer:
                               if s.traits.event_fields and s.edges.get("next")}
         self._templates: dict[str, object] = {}
         self.layout = Layout(site, self.t)
+        from .media.context import Media
+
+        self.media = Media(site)  # logo, icons, share card now: a missing file stops the build before any page
 
     # -- helpers -----------------------------------------------------------
     def template(self, kind: str):
@@ -76,7 +80,7 @@ class Renderer:
             "tracking_body": self.body_tracking if trackers else Markup(""),
             "raw_head": Markup(s.tracking.get("head") or ""), "raw_body": Markup(s.tracking.get("body") or ""),
             "legal_url": f"{s.prefix}legal/", "privacy_url": f"{s.prefix}privacy/", "home_url": s.prefix,
-            "seller": s.legal.shop_name,
+            "seller": s.legal.shop_name, **self.media.common,
             # split tests (splitpage.py) fill these on the pages they merge
             "split_head": Markup(""), "split_css": Markup(""), "split_open": Markup(""), "split_close": Markup(""),
         }
@@ -157,6 +161,10 @@ class Renderer:
             if call.name == "line" and ctx["line"] is None:
                 problems.append((call.line, "a line block needs site.line_url (the LINE add-friend URL)",
                                  "Add site.line_url: https://lin.ee/… in site.yml."))
+            if call.name in ("video", "image", "author", "logos", "testimonial"):
+                from .media.blocks import block_context
+
+                ctx.update(block_context(self.media, call))
             if call.name == "price" and call.attrs.get("offer"):
                 other = self.site.offers.get(call.attrs["offer"])
                 if other is None:
@@ -214,19 +222,23 @@ class Renderer:
         """Render one step from its Markdown file: a live split test has every variant in it (splitpage.py)."""
         step = ref.step
         if step.split and step.split.live:
-            html, problems, variants = render_split(self, step)
-            return Rendered(prune_page_css(html), problems, variants)
+            html, problems, variants, files = render_split(self, step)
+            return Rendered(prune_page_css(html), problems, variants, files)
         rendered = self.render_step(view(step, shown(step)), page_text(step, shown(step)))
-        return Rendered(prune_page_css(rendered.html), rendered.problems)
+        return replace(rendered, html=prune_page_css(rendered.html))
 
     def render_step(self, step: Step, text: str, extra: dict | None = None) -> Rendered:
         from .errors import Problem, rel
 
         site, meta = self.site, step.meta
         block_problems: list = []
-        md = render_markdown(text, self.block(step, block_problems), site.settings.allow_html, site.prefix)
+        self.media.begin()
+        md = render_markdown(text, self.block(step, block_problems), site.settings.allow_html, site.prefix,
+                             image=self.media.markdown_image(step))
         file = rel(step.source) if step.source else step.page
         problems = [Problem(file, msg, line=line, hint=hint) for line, msg, hint in md.problems + block_problems]
+        visuals = self.media.page(step)
+        files, media_problems = self.media.finish(file)
         decline = site.steps.get(step.edges.get("decline", ""))
         action = self.main_action(step)
         layout, layout_problems = self.layout.view(step, action, self.offer_view)
@@ -251,10 +263,10 @@ class Renderer:
             "page_head": Markup(meta.get("head") or ""), "page_body": Markup(meta.get("body") or ""),
             "order_summary": step.traits.sells and step.offer is not None,
             "plans": plans_view(self, step), "bump": bump_view(self, step),
-            "event": self.event_view(step), "reminder": self.reminder_view(step), **(extra or {}),
+            "event": self.event_view(step), "reminder": self.reminder_view(step), **visuals, **(extra or {}),
         }
         html = self.template(step.kind).render(ctx)
-        return Rendered(html, problems)
+        return Rendered(html, problems + media_problems, files=dict(files))
 
     def render_legal(self) -> str:
         offers = [self.offer_view(o) for o in self.site.offers.values()]

@@ -33,6 +33,9 @@ class SiteSettings:
     accent_color: str = "#c2410c"
     allow_html: bool = False
     line_url: str | None = None
+    logo: str | None = None
+    favicon: str | None = None
+    share_image: str | None = None
     audience: tuple[str, ...] = ()
     industry: tuple[str, ...] = ()
     host: str = "netlify"  # funnelgen/hosts/

@@ -69,9 +69,10 @@ def split_data(site, step, entry_of) -> dict:
 HEAD_KEYS = ("title", "description", "og_image", "index", "head", "body")  # one <head> for all variants
 
 
-def render_split(renderer, step) -> tuple[str, list, list]:
+def render_split(renderer, step) -> tuple[str, list, list, dict]:
     """Render every variant of a live test with the site's templates and merge them: (html, problems,
-    [(step as the variant, its own document)]); the rules check each variant as a visitor sees it.
+    [(step as the variant, its own document)], the image files every variant uses); the rules check each
+    variant as a visitor sees it.
 
     The <head> (title, description, canonical, og:…) is the original's while the test runs: it is what
     search engines and link previews see; a declared winner's own applies once it renders alone."""
@@ -80,7 +81,7 @@ def render_split(renderer, step) -> tuple[str, list, list]:
     extra = {"page_data": Markup(script_json(data)), "split_head": head_markup(step), "split_css": split_css(step),
              "split_open": Markup(OPEN), "split_close": Markup(CLOSE)}
     head = {k: step.meta[k] for k in HEAD_KEYS if k in step.meta}
-    docs, problems, views = [], [], []
+    docs, problems, views, files = [], [], [], {}
     for v in step.split.variants:
         shown = view(step, v.id)
         if shown is not step:
@@ -89,7 +90,8 @@ def render_split(renderer, step) -> tuple[str, list, list]:
         problems += [_in_front_matter(p, v) for p in rendered.problems]
         docs.append((v.id, rendered.html))
         views.append((shown, rendered.html))
-    return compose(step, docs), problems, views
+        files.update(rendered.files)
+    return compose(step, docs), problems, views, files
 
 
 def _in_front_matter(problem, variant):

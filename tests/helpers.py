@@ -11,9 +11,23 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "site_src"
 
 
+_IMAGE_CACHE: list[Path] = []
+
+
 def copy_example(dest: Path) -> Path:
-    """A private copy of site_src (without build output or cache)."""
+    """A private copy of site_src (without build output or cache). Its image cache is shared by every copy in
+    this test run (content-addressed, written atomically), so the example's pictures are encoded once per run,
+    not once per test; tests of the cache itself use sites of their own."""
+    import tempfile
+
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("dist", ".funnelgen", ".*.staging-*", ".*.old-*"))
+    if not _IMAGE_CACHE:
+        import atexit
+
+        _IMAGE_CACHE.append(Path(tempfile.mkdtemp(prefix="funnelgen-test-images-")))
+        atexit.register(shutil.rmtree, _IMAGE_CACHE[0], True)
+    (dest / ".funnelgen").mkdir()
+    (dest / ".funnelgen" / "images").symlink_to(_IMAGE_CACHE[0], target_is_directory=True)
     return dest
 
 

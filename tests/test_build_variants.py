@@ -94,14 +94,17 @@ def test_shared_steps_belong_to_every_funnel_that_lists_them(tmp_path):
     assert entry["entry_of"] == "ads"
 
 
-def test_raw_html_is_escaped_unless_allowed(tmp_path):
+def test_raw_html_is_refused_unless_allowed(tmp_path):
     import pytest
 
     from funnelgen.errors import BuildError
 
     pages = {"gift.md": "---\ntitle: g\n---\n<b class=\"hl\">hi</b>\n"}
-    out, _ = built(tmp_path, pages=pages)
-    assert "&lt;b class" in (out / "gift" / "index.html").read_text()
+    with pytest.raises(BuildError) as exc:  # off: an error with the line, never the tag printed as text
+        built(tmp_path, pages=pages)
+    assert exc.value.problems[0].line == 4 and "allow_html is off" in exc.value.problems[0].message
+    out, _ = built(tmp_path / "code", pages={"gift.md": "---\ntitle: g\n---\nWrite `<b>` for bold.\n"})
+    assert "<code>&lt;b&gt;</code>" in (out / "gift" / "index.html").read_text()
 
     def allow(cfg):
         cfg["site"]["allow_html"] = True

@@ -106,3 +106,10 @@ def test_links_that_load_something_by_rel_and_as():
     assert "https://fonts.googleapis.com" in directive(text, "style-src")
     assert directive(text, "font-src") == ["'self'", "https://fonts.example"]
     assert "elsewhere.example" not in text  # a canonical link loads nothing
+
+
+def test_a_video_facade_allows_the_player_its_click_loads_and_nothing_else():
+    html = ('<body><a href="https://www.youtube.com/watch?v=M7lc1UVf-VE" data-fg-video='
+            '"https://www.youtube-nocookie.com/embed/M7lc1UVf-VE?autoplay=1">play</a></body>')
+    assert directive(policy(html, NO_TAGS), "frame-src") == ["https://www.youtube-nocookie.com"]
+    assert directive(policy("<body><p>no video</p></body>", NO_TAGS), "frame-src") == []

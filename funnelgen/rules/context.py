@@ -113,7 +113,8 @@ class PlannedOutputs(Outputs):
         self.planned = planned
 
     def _has(self, relpath: str) -> bool:
-        return relpath in self.planned
+        # or written already: the images a page uses are written just before it is checked (build._render_one)
+        return relpath in self.planned or (self.out / relpath).is_file()
 
     def anchor_ids(self, path: str) -> frozenset | None:
         return None

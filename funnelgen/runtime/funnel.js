@@ -78,6 +78,21 @@
     w.addEventListener("scroll", update, { passive: true });
   }
 
+  // Video facades (video blocks): nothing is requested from the video host until the visitor clicks.
+  d.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a[data-fg-video]");
+    if (!a) return;
+    ev.preventDefault();
+    var file = a.getAttribute("data-fg-video-kind") === "file", p = d.createElement(file ? "video" : "iframe");
+    p.src = a.getAttribute("data-fg-video");
+    if (file) { p.controls = p.autoplay = p.playsInline = true; }
+    else { p.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen"; p.allowFullscreen = true; }
+    p.title = a.getAttribute("data-fg-video-title") || a.textContent.trim();
+    p.className = "video-player";
+    a.parentNode.replaceChild(p, a);
+    p.focus();
+  });
+
   var el = d.getElementById("fg-page");
   if (!el) return;
   var P = JSON.parse(el.textContent);

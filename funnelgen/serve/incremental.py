@@ -279,9 +279,11 @@ class DevBuilder:
             try:
                 if not problems:
                     rendered = renderer.render_page(ref)
+                    for relpath, data in rendered.files.items():  # content-hashed: safe to add before the check
+                        self._write(relpath, data)
                     pages = [BuiltPage(ref.url, ref.output, "step", s, s.variant, html=h)  # a split test: each variant
                              for s, h in rendered.variants or [(step, rendered.html)]]
-                    problems = rendered.problems or [p for page in pages for p in self._page_checker().check_page(page)
+                    problems = [p for p in rendered.problems if p.severity == "error"] or [p for page in pages for p in self._page_checker().check_page(page)
                                                      if p.severity == "error"]
             except (OSError, UnicodeDecodeError) as exc:
                 problems = [Problem(rel(step.source or self.src), f"could not read the page: {exc}",
@@ -308,13 +310,15 @@ class DevBuilder:
         return Outcome(ok, self.root, len(done), problems=self.problems(), site=site, prefix=site.prefix, paths=paths,
                        summary=summary)
 
-    def _write(self, relpath: str, data: str) -> None:
-        """Replace one file in the served folder atomically (readers never see half a page)."""
+    def _write(self, relpath: str, data) -> None:
+        """Replace one file in the served folder atomically (readers never see half a page); `data` is text,
+        bytes or a file to copy."""
         target = self.root / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".fg-", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8"))
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data if isinstance(data, bytes)
+                     else Path(data).read_bytes())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
 
