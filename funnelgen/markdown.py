@@ -152,7 +152,7 @@ def check_html_as_text(tok, line, result: RenderResult) -> None:
     report it with its line instead, pointing to the block that does the job."""
     breaks = 0
     for part in tok.children or ():
-        breaks += part.type in ("softbreak", "hardbreak")
+        breaks += part.type in ("softbreak", "hardbreak") or bool(part.meta.get("fg_joined_break"))
         if part.type != "text" or "<" not in part.content:
             continue
         m = _TAG.search(part.content)

@@ -80,6 +80,9 @@ def render_split(renderer, step) -> tuple[str, list, list, dict]:
     data = split_data(renderer.site, step, entry_of)
     extra = {"page_data": Markup(script_json(data)), "split_head": head_markup(step), "split_css": split_css(step),
              "split_open": Markup(OPEN), "split_close": Markup(CLOSE)}
+    # one <head> for every variant: the original's share card; the media blocks' CSS on (pagecss.py then keeps
+    # only the rules some variant uses), so a variant with its own hero image or video keeps the head the same
+    extra.update({"share": renderer.media.page(step)["share"], "media_css": True})
     head = {k: step.meta[k] for k in HEAD_KEYS if k in step.meta}
     docs, problems, views, files = [], [], [], {}
     for v in step.split.variants:

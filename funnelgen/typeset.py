@@ -132,6 +132,7 @@ def _inline_rule(state) -> None:
         for i, child in enumerate(kids):
             if child.type == "softbreak" and CJK.match(_edge_char(kids, i, -1)) and CJK.match(_edge_char(kids, i, 1)):
                 child.type, child.tag, child.content = "text", "", ""
+                child.meta["fg_joined_break"] = True  # still a line of the source (markdown.py counts lines)
         if phrased:
             for child in kids:
                 if child.type == "text" and CJK.search(child.content):
