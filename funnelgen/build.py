@@ -98,11 +98,11 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     """
     from .render import Renderer
     from .theme import make_env, theme_dir
-    from .tracking import runtime_script
+    from .tracking import runtime_features, runtime_script
 
     theme = theme_dir(site)
     env = make_env(site, theme)
-    runtime = runtime_script(site.tracking)
+    runtime = runtime_script(site.tracking, runtime_features(site))
     runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
     override_css = site.src / "templates" / "style.css"
     css_path = override_css if override_css.is_file() else theme / "assets" / "style.css"

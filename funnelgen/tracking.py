@@ -60,12 +60,26 @@ def runtime_config(tracking) -> dict:
 _SLOT = re.compile(r"/\*@FUNNELGEN_(CONFIG|ADAPTERS)@\*/.*?/\*@END@\*/", re.S)
 
 
-def runtime_script(tracking) -> bytes:
-    """funnel.js for this site: the core plus the send function of each enabled vendor."""
+_FEATURE = re.compile(r"/\*@IF (\w+)@\*/(.*?)/\*@ENDIF@\*/", re.S)
+
+
+def runtime_features(site) -> set[str]:
+    """The optional parts of funnel.js this site uses: the EU consent banner (site.audience: eu) and the order
+    bump. Every page carries the runtime, so a site without them does not pay their bytes."""
+    features = {"eu"} if "eu" in site.settings.audience else set()
+    if any(step.bump is not None for step in site.steps.values()):
+        features.add("bump")
+    return features
+
+
+def runtime_script(tracking, features: set[str] | frozenset = frozenset({"eu", "bump"})) -> bytes:
+    """funnel.js for this site: the core, the optional parts in `features`, and the send function of each
+    enabled vendor."""
     adapters = "{" + ",".join(f"{script_json(v.key)}:{v.adapter}" for v, _value in enabled(tracking)
                               if v.adapter) + "}"
     slots = {"CONFIG": script_json(runtime_config(tracking)), "ADAPTERS": adapters}
     text = RUNTIME_JS.read_text(encoding="utf-8")
+    text = _FEATURE.sub(lambda m: m.group(2) if m.group(1) in features else "", text)
     from .compact import compact_js
 
     return compact_js(_SLOT.sub(lambda m: slots[m.group(1)], text)).encode("utf-8")

@@ -2,6 +2,7 @@
    No dependencies. Reads <script id="fg-page" type="application/json"> written by the build. */
 (function (w, d) {
   "use strict";
+  /*@IF eu@*/
   // EU consent (site.audience: eu): vendor tags wait in <template data-fg-consent> (and user tags in
   // <script type="text/plain" data-fg-consent>) until the visitor accepts; Consent Mode defaults are denied.
   var banner = d.getElementById("fg-consent");
@@ -50,6 +51,7 @@
       });
     });
   }
+  /*@ENDIF@*/
 
   // Sticky mobile action (partials/sticky.html): shown only while none of the page's real actions
   // ([data-fg-primary]: the form, the buy and next buttons) is on screen, and never over the element that has
@@ -258,6 +260,7 @@
     a.addEventListener("click", function () { send("begin_checkout", chosen(a)); });
   });
 
+  /*@IF bump@*/
   // Order bump: the (never pre-ticked) box switches the buy button to the bundle's own payment link, its
   // label and its order summary; unticking switches back. Shown only when this script runs.
   Array.prototype.forEach.call(d.querySelectorAll("input[data-fg-bump]"), function (box) {
@@ -286,6 +289,7 @@
     var wrap = box.closest("[data-fg-bump-box]");
     if (wrap) wrap.hidden = false;
   });
+  /*@ENDIF@*/
 
   // View of an offer page (a plan table: every plan as an item, and no value, since none is chosen yet).
   if (P.view_item && P.offer) send("view_item", P.offer);
