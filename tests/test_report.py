@@ -210,7 +210,7 @@ def test_json_schema_is_stable():
             assert all(set(v) == figure_keys | {"variant", "source"} for v in s["cells"])
     assert set(data["experiments"][0]) == {"funnel", "step", "control", "variants", "alpha", "verdict", "winner",
                                            "comparisons", "probability_best", "probability_method",
-                                           "remaining_visitors", "remaining_total"}
+                                           "remaining_visitors", "remaining_total", "ended"}
     assert set(data["experiments"][0]["comparisons"][0]) == {"variant", "test", "z", "p_value", "lift",
                                                              "significant", "needed_per_variant"}
     assert all(set(i) == {"file", "format", "rows"} for i in data["inputs"])
@@ -356,3 +356,21 @@ def test_overlapping_payment_exports_count_each_payment_once(tmp_path):
     assert any(n["code"] == "duplicates" and n["count"] == 1 for n in report["notes"])
     result = CliRunner().invoke(main, ["report", str(SITE), "--data", str(nov), "--data", str(nov)])
     assert result.exit_code == 1 and "--data: given twice" in result.output
+
+
+def test_an_ended_test_says_since_when(tmp_path):
+    from helpers import copy_example
+
+    from funnelgen.report.render_text import render as render_text
+
+    site = copy_example(tmp_path / "site")
+    cfg = site / "site.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "{id: optin, kind: optin, page: optin.md, form: lead, next: gift}",
+        "{id: optin, kind: optin, page: optin.md, form: lead, next: gift, winner: b, winner_since: 2026-11-20}"),
+        encoding="utf-8")
+    report = make_report(site, [EXAMPLES / n for n in CSV_EXPORTS])
+    (exp,) = report["experiments"]
+    assert exp["ended"] == {"winner": "b", "since": "2026-11-20"}
+    assert "このテストは 2026-11-20 に終了し、いまは全員にパターンbを表示しています" in render_text(report)
+    assert make_report(SITE, [EXAMPLES / "ga4.csv"])["experiments"][0]["ended"] is None  # the example's runs on

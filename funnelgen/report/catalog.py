@@ -17,6 +17,7 @@ class StepInfo:
     goal: str | None = None  # "purchase" (a checkout link), "form" (a form post), None (neither)
     funnels: list[str] = field(default_factory=list)
     url: str = ""
+    ended: dict | None = None  # a split test ended in site.yml: {"winner": "b", "since": "2026-11-20"}
 
 
 @dataclass
@@ -87,5 +88,7 @@ def load_catalog(src: Path | None) -> Catalog:
     for sid, step in site.steps.items():
         goal = "purchase" if step.sells_by_checkout else "form" if step.form_id else None
         title = str(step.meta.get("title") or step.meta.get("headline") or sid)
-        cat.steps[sid] = StepInfo(sid, title, step.kind, goal, list(step.funnels), step.url)
+        split = step.split
+        ended = {"winner": split.winner, "since": str(split.winner_since)} if split and split.winner else None
+        cat.steps[sid] = StepInfo(sid, title, step.kind, goal, list(step.funnels), step.url, ended)
     return cat

@@ -78,6 +78,8 @@ def build(exports, catalog, confidence: float) -> dict:
             "probability_best": {k: _r(v) for k, v in e.probability_best.items()},
             "probability_method": PROBABILITY_METHOD,
             "remaining_visitors": e.remaining, "remaining_total": sum(e.remaining.values()),
+            # winner: in site.yml ended the test: its figures are the visitors up to that day
+            "ended": catalog.steps[e.step].ended if e.step in catalog.steps else None,
         })
     return {
         "schema": SCHEMA,

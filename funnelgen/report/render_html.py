@@ -74,6 +74,7 @@ def _experiment_view(e: dict, report: dict, lang: str, pct: str) -> dict:
     tone = {"winner": "good", "control_better": "good", "keep_running": "wait"}.get(e["verdict"], "plain")
     return {"funnel": e["funnel"], "step": e["step"], "title": step["title"], "rows": rows, "tone": tone,
             "verdict": verdict_text(e, w, pct), "scale": fmt.pct(scale, 0),
+            "ended": w["ended"].format(**e["ended"]) if e.get("ended") else "",
             "remaining": ", ".join(f"{k} {v:,}" for k, v in e["remaining_visitors"].items())}
 
 

@@ -80,6 +80,8 @@ def _experiment(e: dict, report: dict, w: dict, pct: str) -> list[str]:
     if e["remaining_total"]:
         lines.append(f"    {w['remaining']}: " + ", ".join(f"{k} {v:,}" for k, v in e["remaining_visitors"].items()))
     lines.append("    → " + verdict_text(e, w, pct))
+    if e.get("ended"):
+        lines.append("    " + w["ended"].format(**e["ended"]))
     return lines
 
 
