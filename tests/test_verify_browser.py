@@ -203,7 +203,7 @@ def test_console_error_and_outside_request_fail_the_page_they_happen_on(tmp_path
     set_front_matter(site, "gift.md", "body", "<script>gtag('event', 'gift_view'); dataLayr.push({event: 'gift'});</script>")
     result, data = run_cli(str(site), "--no-report", "--funnel", "blog")
     assert result.exit_code == 1
-    assert data["summary"] == "6 of 6 paths failed"
+    assert data["summary"] == "12 of 12 paths failed"  # blog: 3 ways x with/without the bump, in both opt-in variants
     for path in data["paths"]:
         assert path["failures"] == [
             "at gift: uncaught error: dataLayr is not defined",

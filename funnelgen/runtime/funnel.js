@@ -103,14 +103,14 @@
   // Ids inside a non-original variant carry "--<variant>" (unique in the static page): the kept one gets its own
   // ids back, so #anchors, labels and tag triggers read the same in every variant.
   if (P.variants) {
-    var chosen = d.documentElement.getAttribute("data-fg-variant");
-    if (!Object.prototype.hasOwnProperty.call(P.variants, chosen)) chosen = P.variant;
-    var tail = "--" + chosen, plain = function (v) {
+    var picked = d.documentElement.getAttribute("data-fg-variant");
+    if (!Object.prototype.hasOwnProperty.call(P.variants, picked)) picked = P.variant;
+    var tail = "--" + picked, plain = function (v) {
       return v.split(" ").map(function (t) { return t.slice(-tail.length) === tail ? t.slice(0, -tail.length) : t; }).join(" ");
     };
     Array.prototype.forEach.call(d.querySelectorAll(".fg-v"), function (n) {
-      if (n.getAttribute("data-fg-v") !== chosen) { if (n.parentNode) n.parentNode.removeChild(n); return; }
-      if (chosen === P.variant) return;
+      if (n.getAttribute("data-fg-v") !== picked) { if (n.parentNode) n.parentNode.removeChild(n); return; }
+      if (picked === P.variant) return;
       var refs = ["id", "for", "aria-describedby", "aria-labelledby", "aria-controls", "href"];
       Array.prototype.forEach.call(n.querySelectorAll("[" + refs.slice(0, 5).join("],[") + "],[href^='#']"), function (e) {
         refs.forEach(function (a) {
@@ -119,7 +119,7 @@
         });
       });
     });
-    var own = P.variants[chosen] || {};
+    var own = P.variants[picked] || {};
     for (var vk in own) P[vk] = own[vk];
   }
   // Filled in by the build (funnelgen/tracking.py): attribution keys, the names of transaction-id

@@ -176,7 +176,10 @@ class Walker:
         records = await tab.records()
         expected = {"view_item": view_params(self.funnels[i], step), "purchase": None}
         if via is not None and via.action == CHECKOUT:
-            paid = self.view(self.site.steps[via.step]).offer
+            seller = self.site.steps[via.step]
+            # a plan or the bump's bundle is what was bought; the step's own offer is the walked variant's
+            paid = self.site.offers[via.offer] if via.offer and via.offer != seller.offer_id \
+                else self.view(seller).offer
             # the page's head moved the return parameters off the address bar before any tag ran
             received = await self.page.evaluate("() => window.__fgReturn || {}")
             tx = next((received[k] for k in TRANSACTION_PARAMS if received.get(k)), None)
