@@ -152,7 +152,8 @@ def test_sticky_never_covers_the_focused_element(browser, site, name):
     covered = []
     for i in range(80):
         page.keyboard.press("Tab")
-        page.wait_for_timeout(60)
+        page.wait_for_timeout(60)  # then two rendered frames, so a loaded machine cannot hide a frame it painted
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         hit = page.evaluate("""() => {
           const a = document.activeElement, s = document.querySelector('[data-fg-sticky]');
           if (!a || a === document.body || !s || getComputedStyle(s).visibility !== 'visible') return null;

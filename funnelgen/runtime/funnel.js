@@ -62,6 +62,9 @@
     var covers = function () {
       var a = d.activeElement;
       if (!a || a === d.body || bar.contains(a)) return false;
+      // keyboard focus (and a field being typed in) hides the bar outright: no frame can race a scroll
+      if (/^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName)) return true;
+      try { if (a.matches(":focus-visible")) return true; } catch (e) { /* older browsers: geometry below */ }
       var r = a.getBoundingClientRect();
       return r.bottom > w.innerHeight - bar.offsetHeight - 8 && r.top < w.innerHeight;
     };
@@ -75,7 +78,8 @@
     Array.prototype.forEach.call(d.querySelectorAll("[data-fg-primary]"), function (t, i) {
       t.fgIndex = i; shown[i] = false; io.observe(t);
     });
-    d.addEventListener("focusin", update);
+    // again on the next frame: focusing may scroll the element into place after this event
+    d.addEventListener("focusin", function () { update(); w.requestAnimationFrame(update); });
     d.addEventListener("focusout", function () { w.setTimeout(update, 0); });
     w.addEventListener("scroll", update, { passive: true });
   }
