@@ -3,8 +3,8 @@
 `load_site` runs the first three stages and is the one way every command (build, check, serve, verify)
 reads a site. `setup_render` adds what rendering needs (theme, jinja env, runtime script).
 `write_site` renders every page into a writer, checking each page as it is rendered; `build` wraps it
-in a staging folder that is swapped in only when nothing failed. `failure_problems` is the one place
-where a failed render becomes problems a user can act on.
+in a staging folder that is swapped in only when nothing failed (failures.py turns a failed render into
+problems a user can act on), reusing every page the build cache (buildcache.py) proves unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .deploy import Deploy
 from .errors import BuildError, Problem, rel, strictify
+from .failures import failure_problems
 from .pages import site_tree
 
 PARALLEL_THRESHOLD = 48  # below this, forking costs more than it saves
@@ -111,110 +112,73 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     return Prepared(site, warnings + renderer.media.warnings, theme, renderer, runtime, runtime_name)
 
 
-def failure_problems(exc: BaseException, site, theme: Path | None) -> list[Problem] | None:
-    """A render failure as problems naming the file to fix; None when `exc` is not a known failure."""
-    from jinja2 import TemplateError
-
-    from .output import DuplicateOutput
-    from .theme import template_problem
-
-    if isinstance(exc, BuildError):
-        return exc.problems
-    if isinstance(exc, TemplateError):
-        return [template_problem(exc)]
-    if isinstance(exc, RecursionError):
-        found = template_problem(exc)  # names "templates" when no template frame is on the stack
-        return [Problem(found.file, "template includes or calls itself without end", line=found.line,
-                        hint="Remove the {% include %}/{% extends %} of the template's own name (or the loop of "
-                             "templates including each other).")] if found.line else None
-    if isinstance(exc, DuplicateOutput):
-        cfg = rel(site.config_file) if site is not None else "site.yml"
-        return [Problem(cfg, f"two outputs write the same file '{exc}'",
-                        hint="Rename the static file or change the step's slug.", rule="graph.output-paths")]
-    if isinstance(exc, UnicodeDecodeError):
-        from .yamlsource import decode_error_line
-
-        file = _file_in_traceback(exc)
-        return [Problem(rel(file) if file else "templates", f"not UTF-8 text ({exc.reason})",
-                        line=decode_error_line(file) if file else None,
-                        hint="Save the file as UTF-8 (Shift_JIS and UTF-16 are not read).")]
-    if isinstance(exc, OSError):
-        return [_os_problem(exc)]
-    return None
-
-
-_OS_HINTS = {
-    "ENOSPC": "The disk is full: free some space, or build into a folder on another disk with -o.",
-    "EDQUOT": "The disk quota is used up: free some space, or build into another folder with -o.",
-    "EACCES": "funnelgen may not write (or read) here: fix the permissions, or pick another output folder with -o.",
-    "EPERM": "funnelgen may not write (or read) here: fix the permissions, or pick another output folder with -o.",
-    "EROFS": "This file system is read-only: build into a writable folder with -o.",
-    "ENOENT": "A file or folder vanished during the build (or a symlink dangles): check the path and build again.",
-}
-
-
-def _os_problem(exc: OSError) -> Problem:
-    import errno
-
-    name = errno.errorcode.get(exc.errno or 0, "")
-    file = exc.filename or "."
-    return Problem(rel(file), f"could not read or write: {exc.strerror or exc}",
-                   hint=_OS_HINTS.get(name, "Check that the folder exists and is writable, then build again. "
-                                            "The previous output was left untouched."))
-
-
-def _file_in_traceback(exc: BaseException) -> str | None:
-    """The file being read when `exc` was raised (jinja loaders and our readers keep it in a local)."""
-    import traceback
-
-    for frame, _line in reversed(list(traceback.walk_tb(exc.__traceback__))):
-        for name in ("filename", "path", "css_path"):
-            value = frame.f_locals.get(name)
-            if isinstance(value, (str, Path)) and os.path.isfile(value):
-                return str(value)
-    return None
-
-
 # Worker state, inherited through fork so pages are rendered without pickling the site.
 _STATE: dict = {}
 
 
-def _render_one(key: tuple[str, str]) -> tuple[tuple[str, str], list, list]:
+@dataclass
+class PageDone:
+    """One rendered (or reused) page, as a worker hands it back: small and picklable."""
+
+    key: tuple[str, str]
+    problems: list
+    deferred: list | None  # anchors to check after the build; None: nothing was written for this page
+    policy: str = ""
+    outputs: list = field(default_factory=list)  # (relpath, shared) of every file it wrote
+    reads: object = None  # recording.Reads: what the build cache keys the page on
+    reused: bool = False
+
+
+def _render_one(key: tuple[str, str]) -> PageDone:
+    from .recording import recording
+
     renderer, writer, checker = _STATE["renderer"], _STATE["writer"], _STATE.get("checker")
     site = renderer.site
     ref = site.page(key)
-    try:
-        rendered = renderer.render_page(ref)
-    except Exception as exc:  # noqa: BLE001 - explained here, where the traceback still names the template
-        problems = failure_problems(exc, site, None)
-        if problems is None:
-            raise
-        return key, problems, (None, "")  # None: nothing was written for this page
-    problems, deferred = rendered.problems, []
-    for relpath, data in rendered.files.items():  # images first: the checker finds them on disk
-        writer.put(relpath, data)
-    if checker is not None and not any(p.severity == "error" for p in problems):
-        found, deferred = checker(ref, rendered.html, rendered.variants)
-        problems = problems + found
+    with recording() as reads:
+        try:
+            rendered = renderer.render_page(ref)
+        except Exception as exc:  # noqa: BLE001 - explained here, where the traceback still names the template
+            problems = failure_problems(exc, site, None)
+            if problems is None:
+                raise
+            return PageDone(key, problems, None)
+        problems, deferred = rendered.problems, []
+        outputs = [(relpath, True) for relpath in rendered.files]
+        for relpath, data in rendered.files.items():  # images first: the checker finds them on disk
+            writer.put(relpath, data)
+        if checker is not None and not any(p.severity == "error" for p in problems):
+            found, deferred = checker(ref, rendered.html, rendered.variants)
+            problems = problems + found
     html, policy = _STATE["deploy"].page(rendered.html)  # the Content-Security-Policy (funnelgen/deploy.py)
     writer.write(ref.output, html)
+    outputs.append((ref.output, False))
     if site.home_step is ref.step and _STATE["deploy"].home_copy:  # hosts without rewrites: a copy at /
         writer.write("index.html", html)
-    return key, problems, (deferred, policy)
+        outputs.append(("index.html", False))
+    return PageDone(key, problems, deferred, policy, outputs, reads if checker is not None else None)
 
 
-def _render_pages(keys: list[tuple[str, str]], jobs: int):
-    """Yield each page's (key, problems, deferred anchors) as it is done, in order."""
-    if jobs <= 1 or len(keys) < PARALLEL_THRESHOLD:
-        yield from (_render_one(key) for key in keys)
+def _render_pages(refs: list, jobs: int, cache=None, writer=None):
+    """Yield each page's PageDone as it is done: first the ones the cache proves unchanged, then the rest
+    in order (in `jobs` forked workers when there are enough of them to pay for the fork)."""
+    todo = []
+    for ref in refs:
+        reused = cache.reuse(ref, writer) if cache is not None else None
+        if reused is None:
+            todo.append(ref.key)
+        else:
+            yield PageDone(ref.key, reused[0], reused[1], reused[2], reused=True)
+    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        yield from (_render_one(key) for key in todo)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork")
-    chunk = max(8, len(keys) // (jobs * 8))
+    chunk = max(8, len(todo) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        yield from pool.map(_render_one, keys, chunksize=chunk)
+        yield from pool.map(_render_one, todo, chunksize=chunk)
 
 
 def default_jobs() -> int:
@@ -242,11 +206,12 @@ def _root(site, folder: Path) -> Path:
     return site.src if folder.is_relative_to(site.src) else folder
 
 
-def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=None) -> list[Problem]:
-    """Render and write every output file through `writer` (anything with write/copy_tree).
+def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=None, cache=None) -> list[Problem]:
+    """Render and write every output file through `writer` (anything with write/put/link/copy_tree).
 
     `checker` (a rules.PageChecker) checks each page as it is rendered; `reporter` hears of every page
-    written. Returns problems instead of raising, so callers decide.
+    written; `cache` (a buildcache.BuildCache) supplies the pages it proves unchanged and records the
+    others. Returns problems instead of raising, so callers decide.
     """
     from .markdown import make_markdown
     from .render import robots, sitemap
@@ -276,12 +241,18 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
     _STATE.update(renderer=renderer, writer=writer, checker=checker, deploy=deploy)
     results, policies = [], {}
     try:
-        for key, probs, (deferred, policy) in _render_pages([ref.key for ref in refs], jobs):
-            results.append((key, probs, deferred))
-            policies[site.steps[key[0]].url] = policy
-            if site.home_step is site.steps[key[0]] and not deploy.home_copy:
-                policies[site.prefix] = policy  # `/` is rewritten to the home step: same page, same policy
-            reporter.page_written(key, site.output_path(site.steps[key[0]]))
+        for done in _render_pages(refs, jobs, cache, writer):
+            key, step = done.key, site.steps[done.key[0]]
+            results.append((key, done.problems, done.deferred))
+            policies[step.url] = done.policy
+            if site.home_step is step and not deploy.home_copy:
+                policies[site.prefix] = done.policy  # `/` is rewritten to the home step: same page, same policy
+            if done.reused:
+                reporter.page_reused(key, site.output_path(step))
+            else:
+                if cache is not None and done.deferred is not None:
+                    cache.record(site.page(key), done.reads, done.problems, done.deferred, done.policy, done.outputs)
+                reporter.page_written(key, site.output_path(step))
             reporter.progress(len(results), len(refs), "pages")
     finally:
         _STATE.clear()
@@ -305,11 +276,12 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
 
 
 def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url: str | None = None,
-          strict: bool = False, reporter=None, force: bool = False) -> BuildResult:
+          strict: bool = False, reporter=None, force: bool = False, cache: bool = True) -> BuildResult:
     """Build the site in `src` into `out` (default: src/dist), atomically; raise BuildError on problems.
 
     `strict` runs every `funnelgen check` rule and fails on warnings too. `reporter` hears the build
-    start, every page written and the result (a failed one too, before BuildError is raised).
+    start, every page written (or reused from the cache) and the result (a failed one too, before
+    BuildError is raised). `cache=False` renders every page (`--no-cache`).
     """
     from .reporter import NULL
 
@@ -319,7 +291,7 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
     out = Path(out) if out else src / "dist"
     reporter.build_started(src, "full")
     try:
-        result = _build(src, out, jobs, base_url, strict, reporter, force)
+        result = _build(src, out, jobs, base_url, strict, reporter, force, cache)
     except BuildError as exc:
         reporter.build_finished(BuildResult(False, out if out.is_dir() else None, problems=exc.problems,
                                             seconds=time.perf_counter() - started, summary="build failed"))
@@ -331,9 +303,10 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
 
 
 def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict: bool, reporter,
-           force: bool = False) -> BuildResult:
+           force: bool = False, use_cache: bool = True) -> BuildResult:
+    from .buildcache import BuildCache
     from .output import Staging, check_output_dir
-    from .rules import PageChecker
+    from .rules import PageChecker, is_preview_env
 
     prep = staging = None
     try:
@@ -341,14 +314,18 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
         site = prep.site
         check_output_dir(out, src, prep.theme, force=force)
         staging = Staging(out)
-        checker = PageChecker.planned(site, staging.root, planned_outputs(prep))
-        found = write_site(prep, staging, jobs or default_jobs(), checker, reporter)
+        planned = planned_outputs(prep)
+        checker = PageChecker.planned(site, staging.root, planned)
+        cache = BuildCache(prep, out, planned, is_preview_env(), reporter) if use_cache else None
+        found = write_site(prep, staging, jobs or default_jobs(), checker, reporter, cache)
         problems = [p for p in found if p.severity == "error"]
         warnings = prep.warnings + [p for p in found if p.severity != "error"]
         if strict:  # warnings count as errors
             problems += strictify(warnings)
         if problems:
             raise BuildError(problems)
+        if cache is not None:
+            cache.seal(staging.root)
         commit_warnings = staging.commit()
     except BaseException as exc:
         if staging is not None:
@@ -357,13 +334,16 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
         if problems is None or isinstance(exc, BuildError):
             raise
         raise BuildError(problems) from None
+    if cache is not None:
+        cache.save()
     success = [(o.id, url) for o in site.offers.values() if (url := site.success_url(o))]
     saved = write_success_urls(site, success)
     if site.tracking.server_events:
         write_server_functions(site)
     n = len(site.steps)
-    return BuildResult(True, out, n, warnings=warnings + commit_warnings, success_urls=success,
-                       success_file=saved, site=site, summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}")
+    reused = f" ({cache.reused} unchanged, from the cache)" if cache is not None and cache.reused else ""
+    return BuildResult(True, out, n, warnings=warnings + commit_warnings, success_urls=success, success_file=saved,
+                       site=site, summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}{reused}")
 
 
 def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:

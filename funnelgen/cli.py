@@ -80,14 +80,16 @@ def new(dest: Path, lang: str | None, starter: str | None, title: str | None, ba
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes (default: all cores).")
 @click.option("--strict", is_flag=True, help="Run every check rule and fail on warnings too.")
 @click.option("--force", is_flag=True, help="Replace the output folder even if funnelgen did not write it.")
-def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, strict: bool, force: bool) -> None:
+@click.option("--no-cache", is_flag=True, help="Render and check every page, even unchanged ones (SRC/.funnelgen/).")
+def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, strict: bool, force: bool,
+          no_cache: bool) -> None:
     """Build the site in SRC (default: current folder)."""
     from .build import build as run_build
     from .reporter import TerminalReporter
 
     terminal = TerminalReporter()
     run_guarded(lambda: run_build(src, out, jobs=jobs, base_url=base_url, strict=strict, reporter=terminal,
-                                  force=force), terminal)
+                                  force=force, cache=not no_cache), terminal)
 
 
 @main.command()

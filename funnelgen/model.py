@@ -14,12 +14,13 @@ from pathlib import Path
 from .kinds import EDGE_NAMES, StepKind, kind
 from .plans import Bump, link_offers, sells, sold_offers
 from .prices import MINOR_UNITS, decimal_problems
+from .recording import Recorded
 from .settings import Legal, SiteSettings, Tracking
 from .variants import split_config
 
 
-@dataclass
-class Offer:
+@dataclass(eq=False)  # one object per id: identity is equality, and comparing reads no attribute (recording.py)
+class Offer(Recorded):  # every read is a dependency of the page being built (recording.py)
     id: str
     name: str
     price: Decimal

@@ -67,6 +67,20 @@ class Staging:
         os.chmod(tmp, 0o644)  # (mkstemp makes it private)
         os.replace(tmp, target)
 
+    def link(self, relpath: str, source: Path, shared: bool = False) -> None:
+        """A file of the previous output that the build cache proved current: hard-linked, not rewritten.
+        `shared`: content-addressed (put), so one already there is this one."""
+        from .buildcache import link_or_copy
+
+        target = self.path(relpath)
+        if shared and target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            link_or_copy(source, target)
+        except FileExistsError:
+            raise DuplicateOutput(relpath) from None
+
     def copy_tree(self, src: Path, dest: str = "", root: Path | None = None, skip: set[str] = frozenset()) -> None:
         """Copy a folder of static files (but the names in `skip`); an existing file is a duplicate output.
 

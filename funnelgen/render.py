@@ -25,6 +25,7 @@ from .pagecss import prune_page_css
 from .planview import bump_view, plans_view
 from .planview import main_action as plans_action
 from .prices import money, price_label, renewal_terms
+from .recording import note_template
 from .splitpage import render_split
 from .tracking import UTM_FIELDS, body_start_snippets, head_snippets, page_data, return_guard_script
 from .urls import absolute
@@ -69,6 +70,7 @@ class Renderer:
             from .kinds import kind as kind_named
 
             self._templates[kind] = self.env.select_template(kind_named(kind).template_names())
+        note_template(self._templates[kind].name)  # (kept here, so jinja2 is not asked again: say it was used)
         return self._templates[kind]
 
     def common(self, trackers: bool = True) -> dict:

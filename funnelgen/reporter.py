@@ -21,6 +21,9 @@ class Reporter:
     def page_written(self, key: tuple[str, str], output: str) -> None:
         """One (step, variant) was rendered, checked and written to `output`."""
 
+    def page_reused(self, key: tuple[str, str], output: str) -> None:
+        """One (step, variant) was unchanged: its previous files were linked from the build cache."""
+
     def progress(self, done: int, total: int, what: str) -> None:
         """Long runs: `done` of `total` `what` (pages, paths) finished."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from .errors import BuildError, Problem, rel
@@ -37,7 +38,7 @@ def make_env(site, theme: Path):
     problems = [p for folder in inside for p in site_tree(folder, site.src)[1]]
     if problems:  # a template linked from outside the site folder could read (and publish) anything
         raise BuildError(problems)
-    env = jinja2.Environment(
+    env = _recording_environment()(
         loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -48,6 +49,28 @@ def make_env(site, theme: Path):
 
     env.filters["phrases"] = phrase_html  # Japanese short texts break only between phrases (funnelgen/typeset.py)
     return env
+
+
+@functools.cache
+def _recording_environment():
+    """jinja2's Environment, noting every template a page asks for (extends and includes run at render time):
+    the build cache re-renders exactly the pages that used an edited template (funnelgen/recording.py)."""
+    import jinja2
+
+    from .recording import note_template
+
+    class RecordingEnvironment(jinja2.Environment):
+        def get_template(self, name, *args, **kw):
+            template = super().get_template(name, *args, **kw)
+            note_template(template.name)
+            return template
+
+        def select_template(self, names, *args, **kw):
+            template = super().select_template(names, *args, **kw)
+            note_template(template.name)
+            return template
+
+    return RecordingEnvironment
 
 
 def template_problem(exc) -> Problem:

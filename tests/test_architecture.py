@@ -10,15 +10,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "funnelgen"
 
 # Lowest first. A module may import from its own layer and the layers below it, never from above.
 LAYERS = [
-    ("base", ["errors", "escaping", "reporter", "dates", "urls", "i18n"]),
+    ("base", ["errors", "escaping", "reporter", "dates", "urls", "i18n", "recording"]),
     ("tables", ["yamlsource", "schema", "kinds", "vendors", "hosts", "settings", "videohosts"]),
     ("load", ["config", "pages"]),
     ("model", ["model", "plans", "variants", "graph", "prices", "schedule", "recipients", "redirects"]),
     ("validate", ["validate"]),
     ("render", ["typeset", "compact", "pagecss", "formfields", "layout", "markdown", "media", "theme", "tracking", "planview", "splitpage", "render", "functions", "diagram", "csp"]),
     ("rules", ["rules"]),
-    ("write", ["output", "deploy"]),
-    ("pipeline", ["build"]),
+    ("write", ["output", "deploy", "buildcache"]),
+    ("pipeline", ["build", "failures"]),
     ("tools", ["ui", "browser"]),
     ("commands", ["check", "serve", "verify", "report", "scaffold", "cli", "__main__"]),
 ]

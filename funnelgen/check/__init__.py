@@ -29,12 +29,12 @@ def check_source(src: Path, *, base_url: str | None = None, preview: bool | None
     from ..build import (
         apply_base_url,
         default_jobs,
-        failure_problems,
         load_site,
         planned_outputs,
         setup_render,
         write_site,
     )
+    from ..failures import failure_problems
     from ..output import Staging
     from ..rules import PageChecker
 

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..recording import note_file
+
 MEDIA_DIR = "assets/img"  # where every processed image is written (long cache: see build.HEADERS)
 CACHE = "images"  # under <site>/.funnelgen/
 VERSION = "1"  # part of every cache key: bump when the encoding below changes
@@ -140,6 +142,7 @@ class ImageStore:
     def get(self, ref: str) -> ImageInfo:
         """The published copies of the image `ref` names; raises ImageProblem."""
         file = site_file(self.src, self.prefix, ref)
+        note_file(file)  # the page that placed it is rebuilt when it changes (funnelgen/recording.py)
         st = file.stat()
         key = (str(file), st.st_mtime_ns, st.st_size)
         if key not in self._seen:

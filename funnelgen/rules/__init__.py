@@ -19,8 +19,9 @@ from . import (  # noqa: F401
     placeholders,
     tracking,
 )
-from .context import BuiltPage, CheckContext, PlannedOutputs, WrittenOutputs
+from .context import BuiltPage, CheckContext, PlannedOutputs, WrittenOutputs, is_preview_env
 from .registry import AREAS, RULES, Rule
 from .runner import PageChecker
 
-__all__ = ["AREAS", "RULES", "Rule", "BuiltPage", "CheckContext", "PageChecker", "PlannedOutputs", "WrittenOutputs"]
+__all__ = ["AREAS", "RULES", "Rule", "BuiltPage", "CheckContext", "PageChecker", "PlannedOutputs", "WrittenOutputs",
+           "is_preview_env"]

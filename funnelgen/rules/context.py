@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..errors import Problem, rel
+from ..recording import note_clock
 
 _ID_ATTR = re.compile(r"""\sid=["']?([^"'\s>]+)""")
 
@@ -168,7 +169,7 @@ class CheckContext:
         self.publishing = publishing  # `funnelgen check`: is it ready to go live (placeholders become errors)
         self.outputs = outputs
         self.preview = is_preview_env() if preview is None else preview
-        self.now = now or datetime.now(timezone.utc)
+        self._now = now or datetime.now(timezone.utc)
         self.cfg = rel(site.config_file)
         audience = set(site.settings.audience)
         self.jp = site.language == "ja" or "jp" in audience
@@ -180,6 +181,12 @@ class CheckContext:
         self.deferred: list[tuple[str, str, Problem]] = []  # anchors into pages not written yet
         self._memo: dict = {}
         self._sources: dict = {}
+
+    @property
+    def now(self) -> datetime:
+        """The clock: a page whose check read it is never taken from the build cache (a deadline passes)."""
+        note_clock()
+        return self._now
 
     # -- problems ------------------------------------------------------------------------------
     def error(self, file: str, message: str, *, key: str = "", line: int | None = None, hint: str = "") -> Problem:

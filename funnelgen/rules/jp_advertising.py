@@ -147,22 +147,23 @@ def struck_prices(ctx, page):
     their basis on the page (二重価格)."""
     if page.step is None:
         return
+    struck = [el.text for el in page.doc.find(None, lambda e: e.tag in ("del", "s", "strike")) if PRICE.search(el.text)]
+    prose = [m.group(0) for el in page.doc.els if el.tag not in ("script", "style", "del", "s", "strike")
+             and (m := REFERENCE_PRICE.search(el.own_text))]
+    if not struck and not prose:
+        return  # (before reading the offers: a page without a comparison does not depend on them, buildcache.py)
     bases = [o.compare_at_basis for o in ctx.site.offers.values() if o.compare_at_basis]
     if any(b in page.doc.text for b in bases):
         return
     hint = ("Set offers.<id>.compare_at_price and compare_at_basis, and write the basis next to the price "
             "(when and how long it sold at that price), or drop the comparison.")
-    for el in page.doc.find(None, lambda e: e.tag in ("del", "s", "strike")):
-        if PRICE.search(el.text):
-            file, line = ctx.where(page, el.text)
-            yield ctx.error(file, f"struck-through price '{el.text}' on {page.url} does not state its basis",
-                            line=line, hint=hint)
-    for el in page.doc.els:
-        m = REFERENCE_PRICE.search(el.own_text) if el.tag not in ("script", "style", "del", "s", "strike") else None
-        if m:
-            file, line = ctx.where(page, m.group(0), m.group(0)[:8])
-            yield ctx.error(file, f"'{m.group(0)}' on {page.url} compares with a regular price but does not state "
-                                  "its basis", line=line, hint=hint)
+    for text in struck:
+        file, line = ctx.where(page, text)
+        yield ctx.error(file, f"struck-through price '{text}' on {page.url} does not state its basis", line=line, hint=hint)
+    for text in prose:
+        file, line = ctx.where(page, text, text[:8])
+        yield ctx.error(file, f"'{text}' on {page.url} compares with a regular price but does not state its basis",
+                        line=line, hint=hint)
 
 
 COMPENSATED = re.compile(r"compensated=[\"']?([^\"'\s]*)")

@@ -34,7 +34,6 @@ from ..build import (
     BuildResult,
     Prepared,
     default_jobs,
-    failure_problems,
     load_site,
     planned_outputs,
     setup_render,
@@ -42,6 +41,7 @@ from ..build import (
 )
 from ..config import CONFIG_NAMES
 from ..errors import BuildError, Problem, rel
+from ..failures import failure_problems
 from ..pages import PAGES_DIR, load_page, page_path
 from ..rules import BuiltPage, PageChecker
 from ..variants import load_step_variants

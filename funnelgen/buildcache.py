@@ -1,0 +1,266 @@
+"""The build cache: a page whose inputs did not change is neither rendered nor checked again.
+
+Each page's entry in <site>/.funnelgen/build-cache.json lists what the page was made from: its Markdown
+files, the offers, templates and pictures it read while it was rendered and checked (recording.py), and the
+site-wide key every page shares (settings, every page's front matter, the theme's CSS, the runtime, the
+output's file list, funnelgen and its libraries). It also keeps what the page produced: its problems,
+the anchors checked after the build, its Content-Security-Policy and the files it wrote.
+
+An entry is used only when every input is provably the same *and* the previous output still holds the
+exact files the entry wrote (same size and modification time); those files are hard-linked into the new
+output, not rewritten. Any doubt (a changed file, an unreadable or corrupt cache, another funnelgen, a
+check that read the clock) means the page is rendered again. The cache is written only after a build is
+committed, so a failed build leaves it describing the output that is still there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+from .errors import Problem
+
+FORMAT = "1"
+CACHE_FILE = "build-cache.json"
+HEADER = "funnelgen-build-cache"
+LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "budoux", "lxml", "pillow", "rjsmin", "pyyaml")
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[*&][A-Za-z0-9_-]|<<:", re.M)  # YAML anchors, aliases and merges
+_TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:", re.M)
+
+
+def sha(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+class Files:
+    """Fingerprints of input files, [size, mtime_ns, sha256], each file looked at once per build."""
+
+    def __init__(self):
+        self._same: dict[tuple, bool] = {}
+        self._prints: dict[str, list | None] = {}
+
+    def print(self, path: str) -> list | None:
+        if path not in self._prints:
+            try:
+                st = os.stat(path)
+                with open(path, "rb") as fh:
+                    self._prints[path] = [st.st_size, st.st_mtime_ns, sha(fh.read())]
+            except OSError:
+                self._prints[path] = None
+        return self._prints[path]
+
+    def same(self, path: str, old) -> bool:
+        """Is the file still what `old` describes? Size and time first; the content only when the time moved."""
+        key = (path, tuple(old) if isinstance(old, list) else old)
+        if key not in self._same:
+            try:
+                st = os.stat(path)
+                size, mtime, digest = old
+                self._same[key] = st.st_size == size and (st.st_mtime_ns == mtime or self.print(path)[2] == digest)
+            except (OSError, TypeError, ValueError):
+                self._same[key] = False
+        return self._same[key]
+
+
+def offer_digests(site) -> tuple[str, dict[str, str]]:
+    """site.yml split in two: its text without the offers' lines (blanked, so every other line keeps its
+    number), and a digest of each offer's own lines. Editing one offer then changes only that offer's
+    digest; where offers cannot be told apart (flow style, YAML aliases), every offer gets the whole file's."""
+    text = Path(site.config_file).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    starts = sorted((o.line, oid) for oid, o in site.offers.items() if o.line)
+    if len(starts) != len(site.offers) or _ALIAS.search(text):
+        whole = sha(text)
+        return text, {oid: whole for oid in site.offers}
+    tops = [text.count("\n", 0, m.start()) + 1 for m in _TOP_KEY.finditer(text)]
+    digests = {}
+    for i, (line, oid) in enumerate(starts):
+        end = min([n for n in tops if n > line] + ([starts[i + 1][0]] if i + 1 < len(starts) else [len(lines) + 1]))
+        digests[oid] = sha(f"{line}\n" + "\n".join(lines[line - 1:end - 1]))
+        lines[line - 1:end - 1] = [""] * (end - line)
+    return "\n".join(lines), digests
+
+
+def _package_print() -> str:
+    """funnelgen itself: its version and every file of the package and built-in themes (a development
+    checkout changes code without changing the version)."""
+    from importlib import metadata
+
+    from . import __version__
+    from .theme import builtin_themes_dir
+
+    parts = [__version__]
+    for lib in LIBRARIES:
+        try:
+            parts.append(f"{lib}={metadata.version(lib)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{lib}=-")
+    for root in (Path(__file__).parent, builtin_themes_dir()):
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "starters"))
+            for name in sorted(files):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}")
+    return sha("\n".join(parts))
+
+
+def site_key(prep, planned: set[str], preview: bool) -> tuple[str, dict[str, str]]:
+    """The key every page shares, and the digest of each offer (pages name the offers they read)."""
+    site = prep.site
+    config_text, offers = offer_digests(site)
+    fronts = [(sid, step.page, step.meta, step.split.config if step.split else None, step.url)
+              for sid, step in site.steps.items()]
+    parts = [FORMAT, _package_print(), os.getcwd(), str(site.src.resolve()), str(prep.theme), config_text,
+             json.dumps(fronts, sort_keys=True, default=str, ensure_ascii=False), site.settings.base_url,
+             str(preview), prep.runtime_name, sha(prep.renderer.css), "\n".join(sorted(planned)),
+             "\n".join(sorted(prep.renderer.media.site_files))]
+    return sha("\n\0".join(parts)), offers
+
+
+class BuildCache:
+    """The previous build's entries, checked page by page, and this build's, saved after a commit."""
+
+    def __init__(self, prep, out: Path, planned: set[str], preview: bool, reporter):
+        site = prep.site
+        self.file = site.src / ".funnelgen" / CACHE_FILE
+        self.out = Path(out).resolve()
+        self.search = [site.src / "templates", prep.theme / "templates"]
+        self.key, self.offers = site_key(prep, planned, preview)
+        self.files = Files()
+        self.reporter = reporter
+        self.old: dict = self._load()
+        self.new: dict = {}
+        self.reused = 0
+        self._templates: dict[str, str | None] = {}
+
+    # -- the previous build ------------------------------------------------------------------------
+    def _load(self) -> dict:
+        try:
+            raw = self.file.read_bytes()
+        except OSError:
+            return {}  # no cache yet (or not readable): every page is rendered
+        try:
+            head, _, body = raw.partition(b"\n")
+            name, version, digest = head.decode("ascii").split(" ")
+            if name != HEADER or digest != sha(body):
+                raise ValueError("its checksum does not match (truncated or changed by hand)")
+            if version != FORMAT:
+                return {}  # written by another funnelgen: silently start over
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.reporter.message(f"ignored the build cache {self.file} ({exc}); every page is rendered again",
+                                  "warning")
+            return {}
+        if not isinstance(data, dict) or data.get("key") != self.key or data.get("out") != str(self.out):
+            return {}  # settings, theme, funnelgen or the output folder changed: no entry applies
+        entries = data.get("pages")
+        return entries if isinstance(entries, dict) else {}
+
+    def reuse(self, ref, writer) -> tuple[list[Problem], list, str] | None:
+        """Link the page's previous files into `writer` and return (problems, deferred, policy), or None
+        when the page must be rendered."""
+        entry = self.old.get(_name(ref.key))
+        try:
+            if entry is None or not self._current(ref, entry):
+                return None
+            outputs = entry["outputs"]
+            if not all(self._intact(relpath, size, mtime) for relpath, _shared, size, mtime in outputs):
+                return None
+            for relpath, shared, _size, _mtime in outputs:
+                writer.link(relpath, self.out / relpath, shared=shared)
+            result = ([Problem(**p) for p in entry["problems"]],
+                      [(path, frag, Problem(**p)) for path, frag, p in entry["deferred"]], entry["policy"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # an entry of the wrong shape is never trusted
+        self.new[_name(ref.key)] = entry
+        self.reused += 1
+        return result
+
+    def _current(self, ref, entry: dict) -> bool:
+        sources = _sources(ref.step)
+        return (sorted(entry["sources"]) == sorted(sources)
+                and all(self.files.same(path, fp) for path, fp in entry["sources"].items())
+                and all(self.files.same(path, fp) for path, fp in entry["files"].items())
+                and all(self.offers.get(oid) == digest for oid, digest in entry["offers"].items())
+                and all(self._template(name) == fp for name, fp in entry["templates"].items()))
+
+    def _intact(self, relpath: str, size: int, mtime: int) -> bool:
+        try:
+            st = os.stat(self.out / relpath)
+        except OSError:
+            return False
+        return st.st_size == size and st.st_mtime_ns == mtime
+
+    def _template(self, name: str) -> str | None:
+        """Which file a template name resolves to now (a site override shadows the theme) and its content."""
+        if name not in self._templates:
+            found = next((folder / name for folder in self.search if (folder / name).is_file()), None)
+            fp = self.files.print(str(found)) if found else None
+            self._templates[name] = f"{found}:{fp[2]}" if fp else None
+        return self._templates[name]
+
+    # -- this build ------------------------------------------------------------------------------------
+    def record(self, ref, reads, problems: list[Problem], deferred: list, policy: str, outputs: list) -> None:
+        """A rendered page: what it read and what it produced (its files are measured in `seal`)."""
+        if reads is None or reads.clock:
+            return  # not recorded (serve) or depends on the time: rendered on every build
+        files = {path: self.files.print(path) for path in reads.files}
+        sources = {path: self.files.print(path) for path in _sources(ref.step)}
+        if None in files.values() or None in sources.values():
+            return
+        self.new[_name(ref.key)] = {
+            "sources": sources, "files": files,
+            "offers": {oid: self.offers[oid] for oid in sorted(reads.offers) if oid in self.offers},
+            "templates": {name: self._template(name) for name in sorted(reads.templates)},
+            "problems": [asdict(p) for p in problems],
+            "deferred": [[path, frag, asdict(p)] for path, frag, p in deferred],
+            "policy": policy, "outputs": [[relpath, shared, 0, 0] for relpath, shared in outputs],
+        }
+
+    def seal(self, root: Path) -> None:
+        """Measure every page's files in the finished (not yet committed) output folder `root`."""
+        for entry in self.new.values():
+            for item in entry["outputs"]:
+                st = os.stat(root / item[0])
+                item[2], item[3] = st.st_size, st.st_mtime_ns
+
+    def save(self) -> None:
+        """After the commit: the entries of this build (a read-only site folder keeps none)."""
+        body = json.dumps({"key": self.key, "out": str(self.out), "pages": self.new},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = f"{HEADER} {FORMAT} {sha(body)}\n".encode("ascii") + body
+        tmp = self.file.with_name(f".{CACHE_FILE}.tmp")
+        try:
+            self.file.parent.mkdir(exist_ok=True)
+            tmp.write_bytes(payload)
+            os.replace(tmp, self.file)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
+def _name(key: tuple[str, str]) -> str:
+    return "\t".join(key)
+
+
+def _sources(step) -> list[str]:
+    """The Markdown files a page is made of: its own and its split-test variants' sibling pages."""
+    paths = [str(step.source)] if step.source else []
+    for v in step.split.variants if step.split else ():
+        if v.source and str(v.source) not in paths:
+            paths.append(str(v.source))
+    return paths
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link (no bytes copied or written); a copy that keeps the time where links are not allowed."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        shutil.copy2(source, target)

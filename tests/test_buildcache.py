@@ -1,0 +1,198 @@
+"""The build cache (funnelgen/buildcache.py): exactly the pages whose inputs changed are rendered again, and a
+warm build's output is byte for byte a clean build's.
+
+Every test builds a private copy of the example twice (or more), asks the reporter which pages were rendered
+and which were reused, and compares the warm output with a `--no-cache` build of the same sources.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import re
+
+import pytest
+from helpers import copy_example, write_site
+
+from funnelgen.build import build
+from funnelgen.buildcache import CACHE_FILE
+from funnelgen.errors import BuildError
+from funnelgen.reporter import RecordingReporter
+
+ALL = {("optin", "a"), ("optin-sns", "sns"), ("gift", "a"), ("starter", "a"), ("upsell", "a"), ("downsell", "a"),
+       ("apply", "a"), ("thanks", "a")}
+
+
+def run(src, out, **kw) -> tuple[set, set]:
+    """Build; return (rendered, reused) page keys as the reporter heard them."""
+    rec = RecordingReporter()
+    build(src, out, jobs=kw.pop("jobs", 1), reporter=rec, **kw)
+    return set(rec.written()), {args[0] for args in rec.named("page_reused")}
+
+
+def same_tree(a, b) -> None:
+    """Every file of two output folders, compared byte for byte."""
+    cmp = filecmp.dircmp(a, b)
+    stack, diffs = [cmp], []
+    while stack:
+        c = stack.pop()
+        diffs += [f"{c.left}/{n}" for n in c.left_only + c.right_only + c.funny_files]
+        diffs += [f"{c.left}/{n}" for n in filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)[1]]
+        stack += c.subdirs.values()
+    assert not diffs, diffs
+
+
+@pytest.fixture
+def site(tmp_path):
+    src = copy_example(tmp_path / "site")
+    rendered, reused = run(src, tmp_path / "out")
+    assert rendered == ALL and not reused
+    return src, tmp_path / "out"
+
+
+def clean_build_matches(src, out, tmp_path) -> None:
+    fresh = tmp_path / "fresh"
+    build(src, fresh, jobs=1, cache=False)
+    same_tree(out, fresh)
+
+
+def test_nothing_changed_reuses_every_page_and_writes_the_same_site(site, tmp_path):
+    src, out = site
+    rendered, reused = run(src, out)
+    assert rendered == set() and reused == ALL
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_an_edited_page_is_the_only_page_rendered_again(site, tmp_path):
+    src, out = site
+    page = src / "pages" / "thanks.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追伸：届いたメールの返信で質問できます。\n", encoding="utf-8")
+    rendered, reused = run(src, out)
+    assert rendered == {("thanks", "a")} and reused == ALL - rendered
+    assert "追伸" in (out / "thanks" / "index.html").read_text(encoding="utf-8")
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_an_offer_price_renders_exactly_the_pages_that_show_it(site, tmp_path):
+    src, out = site
+    cfg = src / "site.yml"
+    text = cfg.read_text(encoding="utf-8")
+    block = text[text.index("  starter-review:"):]
+    new_block = re.sub(r"price: \d+", "price: 7700", block, count=1)
+    assert new_block != block
+    cfg.write_text(text.replace(block, new_block), encoding="utf-8")
+    rendered, reused = run(src, out)
+    assert rendered == {("starter", "a"), ("upsell", "a")}  # the bump's bundle: on the sales page and the upsell
+    assert reused == ALL - rendered
+    assert "\"value\":7700" in (out / "upsell" / "index.html").read_text(encoding="utf-8")  # what was paid
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_an_edited_template_renders_the_pages_that_use_it(site, tmp_path):
+    src, out = site
+    from funnelgen.theme import builtin_themes_dir
+
+    original = (builtin_themes_dir() / "default" / "templates" / "partials" / "progress.html").read_text(encoding="utf-8")
+    override = src / "templates" / "partials" / "progress.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(original.replace("<", "<!-- override -->\n<", 1), encoding="utf-8")
+    rendered, reused = run(src, out)
+    assert rendered == {("upsell", "a"), ("downsell", "a")} and reused == ALL - rendered  # STEP n/total pages
+    assert "<!-- override -->" in (out / "downsell" / "index.html").read_text(encoding="utf-8")
+    override.write_text(original.replace("<", "<!-- edited -->\n<", 1), encoding="utf-8")
+    rendered, _ = run(src, out)
+    assert rendered == {("upsell", "a"), ("downsell", "a")}
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_a_changed_setting_renders_every_page(site, tmp_path):
+    src, out = site
+    cfg = src / "site.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("  title: ", "  title: 新・", 1), encoding="utf-8")
+    rendered, reused = run(src, out)
+    assert rendered == ALL and not reused
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_a_new_funnelgen_version_renders_every_page(site, monkeypatch):
+    src, out = site
+    monkeypatch.setattr("funnelgen.__version__", "99.0.0")
+    rendered, reused = run(src, out)
+    assert rendered == ALL and not reused
+
+
+def test_no_cache_renders_every_page(site):
+    src, out = site
+    rendered, reused = run(src, out, cache=False)
+    assert rendered == ALL and not reused
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
+def test_a_damaged_cache_is_ignored_with_a_note(site, tmp_path, damage):
+    src, out = site
+    cache = src / ".funnelgen" / CACHE_FILE
+    data = cache.read_bytes()
+    cache.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00\xff not a cache",
+                       "flip": data.replace(b'"policy":"', b'"policy":"X', 1)}[damage])
+    rec = RecordingReporter()
+    build(src, out, jobs=1, reporter=rec)
+    assert set(rec.written()) == ALL
+    notes = [args[0] for args in rec.named("message")]
+    assert any("ignored the build cache" in n for n in notes), notes
+    clean_build_matches(src, out, tmp_path)
+    assert run(src, out)[1] == ALL  # the next build trusts the cache it just wrote
+
+
+def test_a_failed_build_leaves_the_cache_consistent(site, tmp_path):
+    src, out = site
+    cache = src / ".funnelgen" / CACHE_FILE
+    before = cache.read_bytes()
+    page = src / "pages" / "gift.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good + "\n::: nosuchblock\nx\n:::\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(src, out, jobs=1)
+    assert cache.read_bytes() == before
+    page.write_text(good, encoding="utf-8")
+    rendered, reused = run(src, out)
+    assert reused == ALL and not rendered  # gift.md's time moved, but its content is what the cache holds
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_an_output_file_changed_by_hand_is_rendered_again(site, tmp_path):
+    src, out = site
+    target = out / "thanks" / "index.html"
+    target.write_text(target.read_text(encoding="utf-8") + "<!-- hand edit -->", encoding="utf-8")
+    rendered, _ = run(src, out)
+    assert rendered == {("thanks", "a")}
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_another_output_folder_starts_clean(site, tmp_path):
+    src, _out = site
+    rendered, reused = run(src, tmp_path / "elsewhere")
+    assert rendered == ALL and not reused
+
+
+def test_parallel_workers_record_what_they_read(tmp_path, monkeypatch):
+    monkeypatch.setattr("funnelgen.build.PARALLEL_THRESHOLD", 2)
+    src, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    run(src, out, jobs=2)
+    cfg = src / "site.yml"
+    text = cfg.read_text(encoding="utf-8")
+    block = text[text.index("  coaching:"):]
+    cfg.write_text(text.replace(block, re.sub(r"price: \d+", "price: 330000", block, count=1)), encoding="utf-8")
+    rendered, reused = run(src, out, jobs=2)
+    assert rendered == {("apply", "a")} and reused == ALL - rendered
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_a_page_whose_check_reads_the_clock_is_never_reused(tmp_path):
+    from helpers import MINIMAL_CONFIG
+
+    page = '---\ntitle: 講座\n---\n\n::: countdown ends_at="2099-12-31 23:59"\n:::\n\n本文\n'
+    src = write_site(tmp_path / "site", MINIMAL_CONFIG, {"starter.md": page})
+    out = tmp_path / "out"
+    run(src, out)
+    rendered, reused = run(src, out)
+    assert rendered == {("starter", "a")}
+    assert reused == {("optin", "a"), ("gift", "a"), ("thanks", "a")}
