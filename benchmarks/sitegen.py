@@ -66,3 +66,20 @@ def make_site(dest: Path, pages: int, seed: int = 1) -> Path:
     for i, name in enumerate(names):
         (dest / "pages" / name).write_text(page_text(rng, i), encoding="utf-8")
     return dest
+
+
+def make_hugo_site(dest: Path, src: Path) -> Path:
+    """The same pages as a Hugo site with one trivial layout (the peers' comparison): content/ holds each
+    page's Markdown as is, front matter included."""
+    (dest / "content").mkdir(parents=True, exist_ok=True)
+    (dest / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (dest / "hugo.toml").write_text('baseURL = "https://bench.example.com/"\ntitle = "Bench"\n'
+                                    'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n',
+                                    encoding="utf-8")
+    layout = "<!doctype html><title>{{ .Title }}</title><main>{{ .Content }}</main>\n"
+    (dest / "layouts" / "_default" / "single.html").write_text(layout, encoding="utf-8")
+    (dest / "layouts" / "_default" / "list.html").write_text(layout, encoding="utf-8")
+    (dest / "layouts" / "index.html").write_text(layout, encoding="utf-8")
+    for page in sorted((src / "pages").glob("*.md")):
+        (dest / "content" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    return dest

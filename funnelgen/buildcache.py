@@ -89,17 +89,10 @@ def offer_digests(site) -> tuple[str, dict[str, str]]:
 def _package_print() -> str:
     """funnelgen itself: its version and every file of the package and built-in themes (a development
     checkout changes code without changing the version)."""
-    from importlib import metadata
-
     from . import __version__
     from .theme import builtin_themes_dir
 
-    parts = [__version__]
-    for lib in LIBRARIES:
-        try:
-            parts.append(f"{lib}={metadata.version(lib)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{lib}=-")
+    parts = [__version__, *installed(LIBRARIES)]
     for root in (Path(__file__).parent, builtin_themes_dir()):
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "starters"))
@@ -107,6 +100,23 @@ def _package_print() -> str:
                 st = os.stat(os.path.join(folder, name))
                 parts.append(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}")
     return sha("\n".join(parts))
+
+
+def installed(names) -> list[str]:
+    """The dist-info folders of these libraries on sys.path ("jinja2-3.1.4.dist-info"): their installed
+    versions, read from the folder names (importlib.metadata costs more to import than a build of a page)."""
+    import sys
+
+    wanted = tuple(re.sub(r"[-_.]+", "_", n).lower() + "-" for n in names)
+    found = []
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        found += [e for e in entries if e.endswith(".dist-info") and re.sub(r"[-_.]+", "_", e.split("-")[0]).lower()
+                  + "-" in wanted]
+    return sorted(found)
 
 
 def site_key(prep, planned: set[str], preview: bool) -> tuple[str, dict[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from .errors import BuildError, Problem, rel
@@ -44,11 +45,28 @@ def make_env(site, theme: Path):
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(site.src),
     )
     from .typeset import phrase_html
 
     env.filters["phrases"] = phrase_html  # Japanese short texts break only between phrases (funnelgen/typeset.py)
     return env
+
+
+def _bytecode_cache(src: Path):
+    """Compiled templates kept in <site>/.funnelgen/jinja/ between runs: compiling the theme cost more than
+    rendering a small site. jinja2 recompiles a template whose source changed (its checksum is in the key),
+    and the folder is per funnelgen version and these options; a read-only site folder simply has none."""
+    import jinja2
+
+    from . import __version__
+
+    folder = src / ".funnelgen" / "jinja" / f"{__version__}-{jinja2.__version__}-trim-lstrip-strict"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
 
 
 @functools.cache
