@@ -74,6 +74,19 @@ def _mermaid_id(name: str) -> str:
     return "s_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
+def _edges(site, maps, owner):
+    """Each (step, target, label) arrow once, in map order: a step shared by two maps has its edges drawn once."""
+    drawn = set()
+    for fmap in maps:
+        for step in fmap.steps:
+            for edge, target in step.edges.items():
+                if (step.id, edge) in drawn or target not in owner:
+                    continue
+                drawn.add((step.id, edge))
+                for word in _edge_words(site, step, edge):
+                    yield step, target, word
+
+
 def mermaid(site) -> str:
     maps, owner = _nodes(site)
     out = ["flowchart LR"]
@@ -84,15 +97,8 @@ def mermaid(site) -> str:
                 label = "<br/>".join(_mermaid_text(line) for line in _label_lines(site, step))
                 out.append(f'    {_mermaid_id(step.id)}["{label}"]')
         out.append("  end")
-    drawn = set()
-    for fmap in maps:
-        for step in fmap.steps:
-            for edge, target in step.edges.items():
-                if (step.id, edge) in drawn or target not in owner:
-                    continue
-                drawn.add((step.id, edge))
-                for word in _edge_words(site, step, edge):
-                    out.append(f'  {_mermaid_id(step.id)} -->|"{_mermaid_text(word)}"| {_mermaid_id(target)}')
+    out += [f'  {_mermaid_id(step.id)} -->|"{_mermaid_text(word)}"| {_mermaid_id(target)}'
+            for step, target, word in _edges(site, maps, owner)]
     return "\n".join(out) + "\n"
 
 
@@ -111,15 +117,8 @@ def dot(site) -> str:
                 label = "\\n".join(_dot_text(line) for line in _label_lines(site, step))
                 out.append(f'    "{_dot_text(step.id)}" [label="{label}"];')
         out.append("  }")
-    drawn = set()
-    for fmap in maps:
-        for step in fmap.steps:
-            for edge, target in step.edges.items():
-                if (step.id, edge) in drawn or target not in owner:
-                    continue
-                drawn.add((step.id, edge))
-                for word in _edge_words(site, step, edge):
-                    out.append(f'  "{_dot_text(step.id)}" -> "{_dot_text(target)}" [label="{_dot_text(word)}"];')
+    out += [f'  "{_dot_text(step.id)}" -> "{_dot_text(target)}" [label="{_dot_text(word)}"];'
+            for step, target, word in _edges(site, maps, owner)]
     out.append("}")
     return "\n".join(out) + "\n"
 
