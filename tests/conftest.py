@@ -1,4 +1,4 @@
-"""Shared fixtures: copies of the example site and small sites written from dicts."""
+"""Shared fixtures: copies of the example site, small sites written from dicts, and one Chromium per module."""
 
 from __future__ import annotations
 
@@ -16,3 +16,16 @@ def example_site(tmp_path) -> Path:
 @pytest.fixture
 def minimal_site(tmp_path) -> Path:
     return write_site(tmp_path / "site")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for a module's browser tests (Debian's, or $FUNNELGEN_CHROMIUM: funnelgen/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from funnelgen.browser import find_chromium, launch_args
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(**launch_args(find_chromium()))
+        yield b
+        b.close()

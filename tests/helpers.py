@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -64,3 +68,22 @@ def write_site(dest: Path, config: dict | None = None, pages: dict[str, str] | N
         text = (pages or {}).get(step["page"], f"---\ntitle: {step['id']}\nheadline: {step['id']} headline\n---\n\n本文です。\n")
         (dest / "pages" / step["page"]).write_text(text, encoding="utf-8")
     return dest
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built folder like a static host, without a log line per request."""
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve_folder(folder: Path, handler=QuietHandler):
+    """A built site on loopback, on a free port, for the browser tests; yields its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,21 +4,12 @@ width/height and a srcset; the video page does not scroll sideways at 320 and 39
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
-from helpers import copy_example
+from helpers import copy_example, serve_folder
 
-from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+from funnelgen.browser import STUB, request_policy
 
 pytestmark = pytest.mark.browser
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +19,8 @@ def site(tmp_path_factory):
     src = copy_example(tmp_path_factory.mktemp("media") / "site")
     out = src.parent / "out"
     build(src, out)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(**launch_args(find_chromium()))
-        yield b
-        b.close()
+    with serve_folder(out) as url:
+        yield url
 
 
 def open_page(browser, site, path, width=390, height=844):

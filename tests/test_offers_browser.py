@@ -5,50 +5,29 @@ Payment pages are answered locally (nothing leaves 127.0.0.1)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
+import contextlib
 
 import pytest
-from helpers import copy_example, write_site
+from helpers import copy_example, serve_folder, write_site
 from test_offers import plans_config
 
-from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+from funnelgen.browser import STUB, request_policy
 from funnelgen.build import build
 
 pytestmark = pytest.mark.browser
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     """{'plans': base URL of the two-plan fixture, 'bump': base URL of the example (its starter has a bump)}."""
     base = tmp_path_factory.mktemp("offers")
-    servers, urls = [], {}
-    for name, src in (("plans", write_site(base / "plans", plans_config())), ("bump", copy_example(base / "ex"))):
-        out = base / f"{name}-out"
-        build(src, out)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        urls[name] = f"http://127.0.0.1:{server.server_address[1]}"
-    yield urls
-    for server in servers:
-        server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(**launch_args(find_chromium()))
-        yield b
-        b.close()
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for name, src in (("plans", write_site(base / "plans", plans_config())), ("bump", copy_example(base / "ex"))):
+            out = base / f"{name}-out"
+            build(src, out)
+            urls[name] = stack.enter_context(serve_folder(out))
+        yield urls
 
 
 def open_page(browser, sites, **context_args):

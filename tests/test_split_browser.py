@@ -5,15 +5,13 @@ events, forms and the checkout reference, and the original with JavaScript off."
 
 from __future__ import annotations
 
-import functools
 import http.server
-import threading
 from urllib.parse import parse_qs
 
 import pytest
-from helpers import copy_example
+from helpers import copy_example, serve_folder
 
-from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+from funnelgen.browser import STUB, request_policy
 
 pytestmark = pytest.mark.browser
 
@@ -66,20 +64,8 @@ def site(tmp_path_factory):
     replace_in(src / "pages" / "starter.md", "\n---\n", "\nvariants:\n  b: {cta: \"B: 講座を申し込む\"}\n---\n")
     out = src.parent / "out"
     build(src, out)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(**launch_args(find_chromium()))
-        yield b
-        b.close()
+    with serve_folder(out, Handler) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ Sizes are the ones issue 11 judges by: an iPhone-class phone (390×844) and a co
 from __future__ import annotations
 
 import functools
-import http.server
-import threading
 from urllib.parse import parse_qs
 
 import pytest
-from helpers import copy_example
+from helpers import copy_example, serve_folder
 
-from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+from funnelgen.browser import STUB, request_policy
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +22,6 @@ FIRST_SCREEN = ["optin", "optin-sns", "gift", "starter", "upsell", "downsell", "
 EVERY_PAGE = FIRST_SCREEN + ["thanks", "legal", "privacy"]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     from funnelgen.build import build
@@ -36,20 +29,8 @@ def site(tmp_path_factory):
     src = copy_example(tmp_path_factory.mktemp("theme") / "site")
     out = src.parent / "out"
     build(src, out)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(**launch_args(find_chromium()))
-        yield b
-        b.close()
+    with serve_folder(out) as url:
+        yield url
 
 
 def open_page(browser, site, width, height, locale="ja-JP"):
@@ -313,11 +294,7 @@ def test_full_width_phone_is_sent_half_width(browser, tmp_path):
     config["forms"]["lead"]["fields"] = ["name", "email", "phone"]
     src = write_site(tmp_path / "site", config)
     build(src, tmp_path / "out")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(QuietHandler, directory=str(tmp_path / "out")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve_folder(tmp_path / "out") as base:
         for typed in ("０３－１２３４－５６７８", "０３ー１２３４ー５６７８"):
             context, page = open_page(browser, base, 390, 844)
             page.goto(f"{base}/optin/")
@@ -328,5 +305,3 @@ def test_full_width_phone_is_sent_half_width(browser, tmp_path):
             posted = captured_post(page, base, functools.partial(page.click, "#fg-form-lead button[type=submit]"))
             context.close()
             assert posted.get("phone") == "03-1234-5678", typed
-    finally:
-        server.shutdown()

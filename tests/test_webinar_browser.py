@@ -3,14 +3,8 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 from test_webinar import SEMINAR, webinar_config
-
-from funnelgen.browser import find_chromium, launch_args
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +12,9 @@ TRACKING = {"ga4": "G-K7T2Q9X4LM", "meta_pixel": "104857361920475",
             "x_pixel": {"id": "o8xyz", "events": {"registration": "tw-o8xyz-o8reg", "lead": "tw-o8xyz-o8lea"}}}
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from helpers import write_site
+    from helpers import serve_folder, write_site
 
     from funnelgen.build import build
 
@@ -34,20 +23,8 @@ def site(tmp_path_factory):
     src = write_site(tmp_path_factory.mktemp("webinar") / "site", cfg, {"seminar.md": SEMINAR})
     out = src.parent / "out"
     build(src, out)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(**launch_args(find_chromium()))
-        yield b
-        b.close()
+    with serve_folder(out) as url:
+        yield url
 
 
 def submitted(browser, url: str, form_id: str) -> dict:
