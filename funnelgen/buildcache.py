@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import Problem
 
-FORMAT = "1"
+FORMAT = "2"
 CACHE_FILE = "build-cache.json"
 HEADER = "funnelgen-build-cache"
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "budoux", "lxml", "pillow", "rjsmin", "pyyaml")
@@ -143,8 +143,10 @@ class BuildCache:
         self.key, self.offers = site_key(prep, planned, preview)
         self.files = Files()
         self.reporter = reporter
+        self.shared: dict = {"offers": {}, "templates": {}, "files": {}}  # the previous build's, by name
         self.old: dict = self._load()
         self.new: dict = {}
+        self._valid: dict[tuple[str, str], bool] = {}
         self.reused = 0
         self._templates: dict[str, str | None] = {}
 
@@ -168,8 +170,11 @@ class BuildCache:
             return {}
         if not isinstance(data, dict) or data.get("key") != self.key or data.get("out") != str(self.out):
             return {}  # settings, theme, funnelgen or the output folder changed: no entry applies
-        entries = data.get("pages")
-        return entries if isinstance(entries, dict) else {}
+        entries, shared = data.get("pages"), data.get("shared")
+        if not isinstance(entries, dict) or not isinstance(shared, dict):
+            return {}
+        self.shared = {table: dict(shared.get(table) or {}) for table in self.shared}
+        return entries
 
     def reuse(self, ref, writer) -> tuple[list[Problem], list, str] | None:
         """Link the page's previous files into `writer` and return (problems, deferred, policy), or None
@@ -195,9 +200,20 @@ class BuildCache:
         sources = _sources(ref.step)
         return (sorted(entry["sources"]) == sorted(sources)
                 and all(self.files.same(path, fp) for path, fp in entry["sources"].items())
-                and all(self.files.same(path, fp) for path, fp in entry["files"].items())
-                and all(self.offers.get(oid) == digest for oid, digest in entry["offers"].items())
-                and all(self._template(name) == fp for name, fp in entry["templates"].items()))
+                and all(self._still("files", path) for path in entry["files"])
+                and all(self._still("offers", oid) for oid in entry["offers"])
+                and all(self._still("templates", name) for name in entry["templates"]))
+
+    def _still(self, table: str, name: str) -> bool:
+        """Is an input many pages share (an offer, a template, a picture) what the previous build saw?"""
+        if (table, name) not in self._valid:
+            old = self.shared[table].get(name)
+            if table == "files":
+                ok = old is not None and self.files.same(name, old)
+            else:
+                ok = old is not None and old == (self.offers.get(name) if table == "offers" else self._template(name))
+            self._valid[table, name] = ok
+        return self._valid[table, name]
 
     def _intact(self, relpath: str, size: int, mtime: int) -> bool:
         try:
@@ -219,14 +235,12 @@ class BuildCache:
         """A rendered page: what it read and what it produced (its files are measured in `seal`)."""
         if reads is None or reads.clock:
             return  # not recorded (serve) or depends on the time: rendered on every build
-        files = {path: self.files.print(path) for path in reads.files}
         sources = {path: self.files.print(path) for path in _sources(ref.step)}
-        if None in files.values() or None in sources.values():
+        if None in sources.values() or any(self.files.print(path) is None for path in reads.files):
             return
         self.new[_name(ref.key)] = {
-            "sources": sources, "files": files,
-            "offers": {oid: self.offers[oid] for oid in sorted(reads.offers) if oid in self.offers},
-            "templates": {name: self._template(name) for name in sorted(reads.templates)},
+            "sources": sources, "files": sorted(reads.files),
+            "offers": sorted(oid for oid in reads.offers if oid in self.offers), "templates": sorted(reads.templates),
             "problems": [asdict(p) for p in problems],
             "deferred": [[path, frag, asdict(p)] for path, frag, p in deferred],
             "policy": policy, "outputs": [[relpath, shared, 0, 0] for relpath, shared in outputs],
@@ -241,7 +255,11 @@ class BuildCache:
 
     def save(self) -> None:
         """After the commit: the entries of this build (a read-only site folder keeps none)."""
-        body = json.dumps({"key": self.key, "out": str(self.out), "pages": self.new},
+        entries = self.new.values()
+        shared = {"offers": self.offers,
+                  "templates": {n: self._template(n) for n in {n for e in entries for n in e["templates"]}},
+                  "files": {p: self.files.print(p) for p in {p for e in entries for p in e["files"]}}}
+        body = json.dumps({"key": self.key, "out": str(self.out), "shared": shared, "pages": self.new},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         payload = f"{HEADER} {FORMAT} {sha(body)}\n".encode("ascii") + body
         tmp = self.file.with_name(f".{CACHE_FILE}.tmp")
