@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import Problem
 
-FORMAT = "2"
+FORMAT = "3"
 CACHE_FILE = "build-cache.json"
 HEADER = "funnelgen-build-cache"
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "budoux", "lxml", "pillow", "rjsmin", "pyyaml")
@@ -144,6 +144,8 @@ class BuildCache:
         self.files = Files()
         self.reporter = reporter
         self.shared: dict = {"offers": {}, "templates": {}, "files": {}}  # the previous build's, by name
+        self.values: list = []  # the previous build's pooled values (policies, template lists), by index
+        self._pool: dict = {}  # this build's: value -> index (thousands of pages share a handful of each)
         self.old: dict = self._load()
         self.new: dict = {}
         self._valid: dict[tuple[str, str], bool] = {}
@@ -174,6 +176,7 @@ class BuildCache:
         if not isinstance(entries, dict) or not isinstance(shared, dict):
             return {}
         self.shared = {table: dict(shared.get(table) or {}) for table in self.shared}
+        self.values = [tuple(v) if isinstance(v, list) else v for v in data.get("values") or []]
         return entries
 
     def reuse(self, ref, writer) -> tuple[list[Problem], list, str] | None:
@@ -188,11 +191,13 @@ class BuildCache:
                 return None
             for relpath, shared, _size, _mtime in outputs:
                 writer.link(relpath, self.out / relpath, shared=shared)
+            policy = self.values[entry["policy"]]
             result = ([Problem(**p) for p in entry["problems"]],
-                      [(path, frag, Problem(**p)) for path, frag, p in entry["deferred"]], entry["policy"])
-        except (KeyError, TypeError, ValueError, AttributeError):
+                      [(path, frag, Problem(**p)) for path, frag, p in entry["deferred"]], policy)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None  # an entry of the wrong shape is never trusted
-        self.new[_name(ref.key)] = entry
+        self.new[_name(ref.key)] = {**entry, "policy": self.pooled(policy),
+                                    "templates": self.pooled(self.values[entry["templates"]])}
         self.reused += 1
         return result
 
@@ -202,7 +207,7 @@ class BuildCache:
                 and all(self.files.same(path, fp) for path, fp in entry["sources"].items())
                 and all(self._still("files", path) for path in entry["files"])
                 and all(self._still("offers", oid) for oid in entry["offers"])
-                and all(self._still("templates", name) for name in entry["templates"]))
+                and all(self._still("templates", name) for name in self.values[entry["templates"]]))
 
     def _still(self, table: str, name: str) -> bool:
         """Is an input many pages share (an offer, a template, a picture) what the previous build saw?"""
@@ -230,6 +235,10 @@ class BuildCache:
             self._templates[name] = f"{found}:{fp[2]}" if fp else None
         return self._templates[name]
 
+    def pooled(self, value) -> int:
+        """The index of a value many pages share (a policy, a list of templates) in this build's table."""
+        return self._pool.setdefault(value, len(self._pool))
+
     # -- this build ------------------------------------------------------------------------------------
     def record(self, ref, reads, problems: list[Problem], deferred: list, policy: str, outputs: list) -> None:
         """A rendered page: what it read and what it produced (its files are measured in `seal`)."""
@@ -240,10 +249,10 @@ class BuildCache:
             return
         self.new[_name(ref.key)] = {
             "sources": sources, "files": sorted(reads.files),
-            "offers": sorted(oid for oid in reads.offers if oid in self.offers), "templates": sorted(reads.templates),
+            "offers": sorted(oid for oid in reads.offers if oid in self.offers), "templates": self.pooled(tuple(sorted(reads.templates))),
             "problems": [asdict(p) for p in problems],
             "deferred": [[path, frag, asdict(p)] for path, frag, p in deferred],
-            "policy": policy, "outputs": [[relpath, shared, 0, 0] for relpath, shared in outputs],
+            "policy": self.pooled(policy), "outputs": [[relpath, shared, 0, 0] for relpath, shared in outputs],
         }
 
     def seal(self, root: Path) -> None:
@@ -257,9 +266,10 @@ class BuildCache:
         """After the commit: the entries of this build (a read-only site folder keeps none)."""
         entries = self.new.values()
         shared = {"offers": self.offers,
-                  "templates": {n: self._template(n) for n in {n for e in entries for n in e["templates"]}},
+                  "templates": {n: self._template(n) for names in self._pool if isinstance(names, tuple) for n in names},
                   "files": {p: self.files.print(p) for p in {p for e in entries for p in e["files"]}}}
-        body = json.dumps({"key": self.key, "out": str(self.out), "shared": shared, "pages": self.new},
+        body = json.dumps({"key": self.key, "out": str(self.out), "shared": shared, "values": list(self._pool),
+                           "pages": self.new},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         payload = f"{HEADER} {FORMAT} {sha(body)}\n".encode("ascii") + body
         tmp = self.file.with_name(f".{CACHE_FILE}.tmp")
