@@ -13,7 +13,7 @@ import re
 from ..i18n import LABELS
 from ..plans import sold_offers
 from ..prices import renewal_terms
-from .jp_advertising import PRICE
+from .jp_advertising import PRICE, PRICE_CHARS
 from .placeholders import found_in
 from .registry import audience_rule
 
@@ -126,8 +126,8 @@ def tokushoho_page(ctx, page):
 
 def _shows_price(page) -> bool:
     doc = page.doc
-    return bool(doc.find("a", lambda e: "data-fg-checkout" in e.attrs) or doc.find(
-        None, lambda e: e.has_class("price")) or PRICE.search(doc.text)) or (
+    return bool(doc.find("a", lambda e: "data-fg-checkout" in e.attrs) or doc.with_class("price")
+                or doc.may_contain(PRICE_CHARS) and PRICE.search(doc.text)) or (
         page.step is not None and page.step.traits.sells and page.step.form is not None)
 
 
@@ -191,7 +191,7 @@ def _summaries(page, step) -> list:
     if step.choices:
         out = []
         for offer in step.choices:
-            plan = page.doc.find(None, lambda e, oid=offer.id: e.get("data-fg-plan") == oid)
+            plan = page.doc.with_attr("data-fg-plan", offer.id)
             own = plan[0].find("table", lambda e: e.has_class("summary")) if plan else []
             out.append((offer, own[0] if own else None, plan[0] if plan else None))
         return out

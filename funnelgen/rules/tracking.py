@@ -60,8 +60,9 @@ def placeholder_ids(ctx):
                             hint="Replace it with your real ID, or remove the snippet.")
 
 
-def _count(doc, pred):
-    return [e for e in doc.els if pred(e)]
+def _count(doc, tag, pred):
+    """The `tag` elements matching `pred` (which looks only at `tag` elements)."""
+    return doc.find(tag, pred)
 
 
 def _noscript_pixel(tag, fragment):
@@ -78,7 +79,7 @@ def placement(ctx, page):
         return
     if page.role != "step" and not ctx.site.tracking.on_legal_pages:
         for vendor, _value in vendors:
-            if _count(page.doc, vendor.snippet.matches):
+            if _count(page.doc, "script", vendor.snippet.matches):
                 yield ctx.error(ctx.page_file(page), f"{vendor.name} is loaded on {page.url}",
                                 hint="Legal, privacy and 404 pages carry no tracking tags unless "
                                      "tracking.on_legal_pages: true.")
@@ -88,7 +89,7 @@ def placement(ctx, page):
     for vendor, value in vendors:
         name, vid = vendor.name, vendor.ids(value)[0][1] if vendor.snippet.carries_id else None
         noscript = _noscript_pixel(*vendor.snippet.noscript) if vendor.snippet.noscript else None
-        found = _count(doc, vendor.snippet.matches)
+        found = _count(doc, "script", vendor.snippet.matches)
         if len(found) != 1:
             yield ctx.error(file, f"{name} appears {len(found)} times on {page.url} (expected exactly once)",
                             hint="Remove the copy pasted into tracking.head/body or a page's head:; funnelgen "
@@ -102,7 +103,7 @@ def placement(ctx, page):
             yield ctx.error(file, f"{name} on {page.url} does not carry the ID {vid}")
         if noscript is None or ctx.eu:
             continue
-        pixels = _count(doc, noscript)
+        pixels = _count(doc, vendor.snippet.noscript[0], noscript)
         if len(pixels) != 1:
             yield ctx.error(file, f"the noscript part of {name} appears {len(pixels)} times on {page.url}",
                             hint="Keep {{ tracking_body }} right after <body>.")
