@@ -19,7 +19,6 @@ BLOCKS = {"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
 _BLOCK_TAGS = tuple(sorted(BLOCKS))
 _ETREE: list = []  # lxml.etree and the parser, imported on first parse
 _XPATHS: dict[str, object] = {}
-_CHARS: dict[str, object] = {}
 
 
 def _etree():
@@ -265,18 +264,13 @@ class Doc:
     def owners(self, chars: str) -> list[El]:
         """Block elements whose own_text contains any of `chars`, in document order: a text rule whose pattern
         cannot match without one of them looks only at these."""
-        if self._top is None:
-            return []
-        if chars not in _CHARS:
-            _CHARS[chars] = re.compile("[" + re.escape(chars) + "]").search
-        hit, found = _CHARS[chars], set()
         if not self.may_contain(chars):
             return []
-        for x in self._top.iter():
-            if x.text and isinstance(x.tag, str) and hit(x.text):  # a comment's text is no page text
-                found.add(_owner(x))
-            if x.tail and hit(x.tail):
-                found.add(_owner(x.getparent()))
+        present = [c for c in chars if c in self._all_text]  # libxml2 then tests only those, in C
+        found = set()
+        for t in _xpath("//text()[" + " or ".join(f"contains(., '{c}')" for c in present) + "]", True)(self._top):
+            holder = t.getparent()
+            found.add(_owner(holder.getparent() if t.is_tail else holder))
         found.discard(None)
         if not found:
             return []
