@@ -190,6 +190,7 @@ class Doc:
         self._ids: set | None = None
         self._all_text: str | None = None
         self._classes: dict[str, list[El]] = {}
+        self._order: dict | None = None
 
     def wrap(self, x) -> El:
         el = self._els.get(x)
@@ -242,6 +243,12 @@ class Doc:
             return [e for e in self.els if name in e.attrs and (value is None or e.attrs[name] == value)]
         found = _xpath(f"//*[@{name}]")(self._top)
         return [e for e in map(self.wrap, found) if value is None or e.get(name) == value]
+
+    def position(self, el: El) -> int:
+        """`el`'s index in document order (as in `els`), without wrapping every element."""
+        if self._order is None:
+            self._order = {x: i for i, x in enumerate(self._top.iter(_etree().Element))}
+        return self._order[el._x]
 
     def in_order(self, els: list[El]) -> list[El]:
         """`els` without repeats, in document order."""

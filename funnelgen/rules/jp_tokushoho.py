@@ -167,11 +167,11 @@ def final_confirmation(ctx, page):
             yield from _summary_rows(ctx, page, file, offer, table)
     # With a payment link the site's page is the last one the buyer reads before paying: every link to the
     # checkout must follow the full summary of what it can charge, in the same section (earlier buttons scroll).
-    order = {id(e): i for i, e in enumerate(page.doc.els)}
+    order = page.doc.position
     for link in page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs):
         before = [(table, scope) for offer, table, scope in summaries if table is not None and (
             not step.choices or offer.id == link.get("data-fg-offer"))]
-        fine = bool(before) and all(any(a is scope for a in link.ancestors()) and order[id(link)] > order[id(table)]
+        fine = bool(before) and all(any(a is scope for a in link.ancestors()) and order(link) > order(table)
                                     for table, scope in before)
         if not fine:
             where, line = ctx.where(page, link.text)
