@@ -4,7 +4,8 @@
 
 It times `PageChecker.__call__` (the per-page checks, run as each page is rendered) and `finish()` (the
 site-wide checks once every file is written) inside one ordinary build, so the figures are what a build
-pays (CPU time, so a busy machine does not inflate them). A ratio before/after cannot be taken in one run: compare two checkouts' printed ms per page.
+pays; CPU time, so other jobs on a shared machine inflate them less. A before/after ratio cannot be taken in
+one run: run it in both checkouts, interleaved, and compare the printed ms per page.
 """
 
 from __future__ import annotations

@@ -192,6 +192,12 @@ class Doc:
         self._classes: dict[str, list[El]] = {}
         self._order: dict | None = None
 
+    def close(self) -> None:
+        """Drop the wrappers and the tree (they refer to each other)."""
+        self._els.clear()
+        self._classes.clear()
+        self._all = self._order = None
+
     def wrap(self, x) -> El:
         el = self._els.get(x)
         if el is None:
