@@ -189,14 +189,13 @@ class Doc:
         self._all: list[El] | None = None
         self._ids: set | None = None
         self._all_text: str | None = None
-        self._classes: dict[str, list[El]] = {}
+        self._classes: dict[str, list] | None = None
         self._order: dict | None = None
 
     def close(self) -> None:
         """Drop the wrappers and the tree (they refer to each other)."""
         self._els.clear()
-        self._classes.clear()
-        self._all = self._order = None
+        self._all = self._order = self._classes = None
 
     def wrap(self, x) -> El:
         el = self._els.get(x)
@@ -238,10 +237,12 @@ class Doc:
         """Elements with class `name` (has_class), in document order."""
         if self._top is None:
             return []
-        if name not in self._classes:
-            found = _xpath("//*[contains(@class, $name)]")(self._top, name=name)
-            self._classes[name] = [e for e in map(self.wrap, found) if e.has_class(name)]
-        return list(self._classes[name])
+        if self._classes is None:  # one walk for every class a rule asks about
+            self._classes = {}
+            for x in _xpath("//*[@class]")(self._top):
+                for one in dict.fromkeys(x.get("class").split()):
+                    self._classes.setdefault(one, []).append(x)
+        return [self.wrap(x) for x in self._classes.get(name, ())]
 
     def with_attr(self, name: str, value: str | None = None) -> list[El]:
         """Elements carrying attribute `name` (equal to `value` when given), in document order."""
