@@ -30,3 +30,4 @@ bench:
 	python3 benchmarks/bench_serve.py
 	python3 benchmarks/bench_serve_load.py
 	python3 benchmarks/bench_split.py
+	python3 benchmarks/bench_checks.py

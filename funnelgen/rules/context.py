@@ -50,6 +50,8 @@ class BuiltPage:
 
     def release(self) -> None:
         """Forget the parsed tree and text: pages are checked one at a time so memory stays flat."""
+        if self._doc is not None:
+            self._doc.close()  # its elements point back at it: free the tree now, not at the next GC pass
         self._doc = None
         self.html = None
 

@@ -28,7 +28,19 @@ SECRET_KEY = re.compile(r"\b(sk|rk)_(live|test)_[A-Za-z0-9]{8,}")
 
 
 def internal_path(ctx, page_url: str, url: str) -> tuple[str, str] | None:
-    """(path, fragment) when `url` points into this site; None for other sites and non-web schemes."""
+    """(path, fragment) when `url` points into this site; None for other sites and non-web schemes.
+
+    The answer for a root-relative or absolute URL does not depend on the page: it is kept per context
+    (the theme's links repeat on every page)."""
+    if url.startswith(("/", "https:", "http:")):
+        known = ctx.memo("internal_paths", dict)
+        if url not in known:
+            known[url] = _internal_path(ctx, page_url, url)
+        return known[url]
+    return _internal_path(ctx, page_url, url)
+
+
+def _internal_path(ctx, page_url: str, url: str) -> tuple[str, str] | None:
     url = url.strip()
     if not url or url.startswith(("mailto:", "tel:", "line:", "javascript:", "data:")):
         return None
@@ -48,11 +60,18 @@ def step_for_path(ctx, path: str):
     return steps.get(path) or steps.get(path + "/")
 
 
+def _has_url(tag: str, x) -> bool:
+    """Does the element carry the URL attribute links_resolve reads (before it is wrapped)?"""
+    if tag == "meta":
+        return x.get("property") == "og:image" and x.get("content") is not None
+    return x.get(URL_ATTRS[tag]) is not None
+
+
 @rule("links.resolve", area="integrity", html=True,
       why="A broken link, image or anchor on a funnel page loses the visitor at the exact moment they act.")
 def links_resolve(ctx, page):
     """Every internal link, anchor, image, script and stylesheet in the built pages resolves."""
-    for el in page.doc.els:
+    for el in page.doc.find_tags(*URL_ATTRS, "meta", having=_has_url):
         attr = URL_ATTRS.get(el.tag)
         if el.tag == "meta" and el.get("property") == "og:image":
             attr = "content"
@@ -71,6 +90,8 @@ def links_resolve(ctx, page):
                                  "(/<step id>/).")
             continue
         if frag and frag not in ("top",):
+            if path == page.url and frag in page.ids:
+                continue  # an anchor on the page itself that is there: no source lookup
             file, line = ctx.where(page, url)  # only links with anchors pay for the source lookup
             problem = ctx.error(file, f"link '{url}' on {page.url}: no element with id '{frag}' on {path}",
                                 line=line, hint="Link to an id that exists: put {#id} on its own line just "
@@ -210,12 +231,18 @@ def test_keys(ctx):
                            line=line, hint="Use the live key, or build previews with --allow-test-keys.")
 
 
+def _may_carry_data(tag: str, x) -> bool:
+    """A URL without a query and without an (encoded) @ carries no personal data pii_in_urls could find."""
+    url = x.get(URL_ATTRS.get(tag) or "action") or ""
+    return "?" in url or "@" in url or "%" in url
+
+
 @rule("privacy.pii-in-urls", area="integrity", html=True,
       why="URLs end up in analytics, ad platforms and server logs; Google forbids personal data there (and APPI "
           "treats leaking it as a breach).")
 def pii_in_urls(ctx, page):
     """No email, name or phone in link URLs or GET forms, except allow-listed checkout parameters."""
-    for el in page.doc.els:
+    for el in page.doc.find_tags(*URL_ATTRS, "form", having=_may_carry_data):
         attr = URL_ATTRS.get(el.tag) or ("action" if el.tag == "form" else None)
         url = el.attrs.get(attr or "", "")
         if not url or url.startswith(("mailto:", "tel:")):

@@ -32,7 +32,7 @@ eu_rule = audience_rule("eu")
 def consent_banner(ctx, page):
     """Every page has the consent banner (accept and reject buttons) and a footer link that reopens it."""
     doc, file = page.doc, ctx.page_file(page)
-    banner = [e for e in doc.els if e.get("id") == "fg-consent"]
+    banner = doc.with_attr("id", "fg-consent")
     if not banner:
         yield ctx.error(file, f"{page.url} has no consent banner", hint="Keep base.html's consent partial "
                                                                         "(partials/consent.html).")
@@ -43,7 +43,7 @@ def consent_banner(ctx, page):
         yield ctx.error(file, f"the consent banner on {page.url} needs both an accept and a reject button")
     if banner[0].find("input", lambda e: "checked" in e.attrs):
         yield ctx.error(file, f"the consent banner on {page.url} has a pre-ticked box")
-    if not doc.find(None, lambda e: "data-fg-consent-open" in e.attrs):
+    if not doc.with_attr("data-fg-consent-open"):
         yield ctx.error(file, f"{page.url} has no link to reopen the cookie settings",
                         hint="Keep the Cookie settings link in partials/footer.html.")
     if not doc.find("script", lambda e: "/assets/funnel." in (e.get("src") or "")):
@@ -84,7 +84,9 @@ def consent_mode(ctx, page):
                                   f"({(src or text)[:60]}…)",
                             hint='Wrap pasted tags as <script type="text/plain" data-fg-consent>…</script>; '
                                  "funnel.js runs them after the visitor accepts.")
-    for el in doc.find(None, lambda e: e.tag in ("img", "iframe") and NOSCRIPT_PIXEL.search(e.get("src") or "")):
+    for el in doc.find_tags("img", "iframe"):
+        if not NOSCRIPT_PIXEL.search(el.get("src") or ""):
+            continue
         if not el.gated:
             yield ctx.error(file, f"a noscript tracking pixel on {page.url} fires without consent",
                             hint="Remove tracking noscript parts for EU audiences (base.html does).")

@@ -18,6 +18,7 @@ jp_rule = audience_rule("jp")  # only for Japanese sites (language: ja or audien
 
 # an amount of yen in the copy; jp_tokushoho uses it too (a page that shows a price links the 表記)
 PRICE = re.compile(r"(?:[¥￥]\s*[0-9０-９][0-9０-９,，]*|[0-9０-９][0-9０-９,，.]*\s*万?円)")
+PRICE_CHARS = "¥￥円"  # PRICE (and REFERENCE_PRICE) cannot match a text without one of these
 
 
 # -- 総額表示 ---------------------------------------------------------------------
@@ -34,7 +35,7 @@ def total_price(ctx, page):
     (error) or without 税込 (warning)."""
     if page.role not in ("step", "legal"):
         return
-    for el in page.doc.els:
+    for el in _price_candidates(page.doc):
         text = el.own_text if el.tag not in ("script", "style", "title") else ""
         if el.has_class("price") and ctx.site.language == "ja" and text and not INCLUSIVE.search(el.text):
             yield ctx.error(ctx.page_file(page), f"price '{el.text}' on {page.url} is not marked 税込",
@@ -55,6 +56,18 @@ def total_price(ctx, page):
         else:
             yield ctx.warn(file, f"'{text[:80]}' on {page.url} shows a price without 税込", line=line,
                            hint="Add （税込） after the amount, so it is clear the price includes tax.")
+
+
+def _price_candidates(doc):
+    """The elements total_price can report, in document order: those with class price, and the blocks whose
+    own text holds a yen sign or 円 (PRICE matches nothing without one; other elements have no own text)."""
+    priced = doc.with_class("price")
+    blocks = doc.owners(PRICE_CHARS)
+    if not priced:
+        return blocks
+    if not blocks:
+        return priced
+    return doc.in_order(priced + blocks)
 
 
 # -- 景品表示法 -------------------------------------------------------------------
@@ -90,7 +103,7 @@ def page_countdowns(ctx, page):
         return
     lang, file = ctx.site.language, ctx.page_file_of(step)
     for i, line in enumerate(ctx.source_lines(step), 1):
-        m = COUNTDOWN.match(line)
+        m = COUNTDOWN.match(line) if "countdown" in line else None  # a substring test first: most lines have none
         if not m:
             continue
         _title, attrs = parse_info("countdown" + m.group(1), "countdown")
@@ -145,10 +158,10 @@ REFERENCE_PRICE = re.compile(r"(通常|定価|元値|正規|参考|本来|いつ
 def struck_prices(ctx, page):
     """Reference prices in the copy, struck through (~~6,600円~~) or in prose (「通常6,600円のところ」), state
     their basis on the page (二重価格)."""
-    if page.step is None:
+    if page.step is None or not page.doc.may_contain(PRICE_CHARS):  # both patterns need a yen sign or 円
         return
-    struck = [el.text for el in page.doc.find(None, lambda e: e.tag in ("del", "s", "strike")) if PRICE.search(el.text)]
-    prose = [m.group(0) for el in page.doc.els if el.tag not in ("script", "style", "del", "s", "strike")
+    struck = [el.text for el in page.doc.find_tags("del", "s", "strike") if PRICE.search(el.text)]
+    prose = [m.group(0) for el in page.doc.owners(PRICE_CHARS) if el.tag not in ("script", "style", "del", "s", "strike")
              and (m := REFERENCE_PRICE.search(el.own_text))]
     if not struck and not prose:
         return  # (before reading the offers: a page without a comparison does not depend on them, buildcache.py)
@@ -174,14 +187,16 @@ COMPENSATED = re.compile(r"compensated=[\"']?([^\"'\s]*)")
              "representation.")
 def pr_label(ctx, page):
     """Testimonials marked compensated carry a visible 広告/PR label."""
-    for fig in page.doc.find(None, lambda e: e.has_class("testimonial") and "data-compensated" in e.attrs):
+    for fig in page.doc.with_class("testimonial"):
+        if "data-compensated" not in fig.attrs:
+            continue
         labels = [e for e in fig.find() if e.has_class("pr") and re.search(r"広告|PR|Sponsored|\bAd\b", e.text)]
         if not labels:
             file, line = ctx.where(page, "compensated")
             yield ctx.error(file, f"compensated testimonial on {page.url} has no 広告/PR label", line=line,
                             hint="Use the theme's testimonial block (it adds the label).")
     for i, line in enumerate(ctx.source_lines(page.step), 1):
-        m = COMPENSATED.search(line)
+        m = COMPENSATED.search(line) if "compensated=" in line else None
         if m and m.group(1).lower() not in ("true", "yes", "1", "false", "no", "0"):
             yield ctx.error(ctx.page_file(page), f"compensated=\"{m.group(1)}\" is neither true nor false", line=i,
                             hint='Write compensated="true" for paid or gifted testimonials.')
@@ -189,6 +204,7 @@ def pr_label(ctx, page):
 
 SUPERLATIVE = re.compile(r"No\.?\s?1|Ｎｏ[.．]?\s?[1１]|ナンバーワン|最安|日本一|世界一|業界初|業界最|最高峰|"
                          r"[1１][0０][0０]\s?[%％]|絶対に?(儲|稼|痩|治)", re.I)
+SUPERLATIVE_CHARS = "1１ナ最日世業絶"  # every alternative of SUPERLATIVE has one of these (case does not change them)
 SOURCE_NOTE = re.compile(r"出典|調べ|調査|source:|according to", re.I)
 
 
@@ -199,12 +215,12 @@ def superlatives(ctx, page):
     """Superlative claims (No.1, 最安, 100%) come with a source note on the page (出典・調査)."""
     if page.step is None:
         return
-    if SOURCE_NOTE.search(page.doc.text):
+    claims = [m for el in page.doc.owners(SUPERLATIVE_CHARS)
+              if (m := SUPERLATIVE.search(el.own_text) if el.tag not in ("script", "style") else None)]
+    if not claims or SOURCE_NOTE.search(page.doc.text):  # the page-wide note is only looked for when needed
         return
-    for el in page.doc.els:
-        m = SUPERLATIVE.search(el.own_text) if el.tag not in ("script", "style") else None
-        if m:
-            file, line = ctx.where(page, m.group(0))
-            yield ctx.warn(file, f"'{m.group(0)}' on {page.url} has no source note", line=line,
-                           hint="Add a note with the survey or source (※2026年〇月 自社調べ …), or drop the claim.")
+    for m in claims:
+        file, line = ctx.where(page, m.group(0))
+        yield ctx.warn(file, f"'{m.group(0)}' on {page.url} has no source note", line=line,
+                       hint="Add a note with the survey or source (※2026年〇月 自社調べ …), or drop the claim.")
 

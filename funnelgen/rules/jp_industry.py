@@ -49,7 +49,7 @@ def _industries(ctx) -> set[str]:
 
 def _sentences(page):
     """(text, element) for every block of the page's copy, NFKC-normalised."""
-    for el in page.doc.els:
+    for el in page.doc.blocks():  # the only elements with an own text
         if el.tag in ("script", "style", "title"):
             continue
         text = el.own_text
@@ -113,7 +113,7 @@ def judo(ctx, page):
         if not DOCTOR_CONSENT.search(page.doc.text):
             yield _warn(ctx, page, claim, text, "insurance may be mentioned only with 「脱臼・骨折は医師の同意が必要」",
                         "State that 脱臼・骨折の施術には医師の同意が必要です, or drop the insurance claim.")
-    for fig in page.doc.find(None, lambda e: e.has_class("testimonial")):
+    for fig in page.doc.with_class("testimonial"):
         yield _warn(ctx, page, "お客様の声", fig.text[:20], "testimonials of treatment results are not an "
                     "advertisable item", "Remove testimonials from pages you advertise with.")
 
@@ -129,9 +129,9 @@ def medical(ctx, page):
     for claim, text in _find(ctx, page, (MEDICAL_SUPERLATIVE, ABSOLUTE)):
         yield _warn(ctx, page, claim, text, "superlative or absolute claims are prohibited in medical ads",
                     "State facts: the treatment, its usual course and price, and its risks.")
-    for fig in page.doc.find(None, lambda e: e.has_class("testimonial")):
+    for fig in page.doc.with_class("testimonial"):
         yield _warn(ctx, page, "患者様の声", fig.text[:20], "patients' testimonials of treatment effects are "
                     "prohibited", "Remove testimonials about treatment results.")
-    if page.doc.find(None, lambda e: e.has_class("price")) and not RISKS.search(page.doc.text):
+    if page.doc.with_class("price") and not RISKS.search(page.doc.text):
         yield _warn(ctx, page, "自由診療の価格", "", "a price without the treatment's main risks and side effects",
                     "Add the usual treatment, its cost, and its main risks and side effects next to the price.")

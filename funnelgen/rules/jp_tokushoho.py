@@ -13,7 +13,7 @@ import re
 from ..i18n import LABELS
 from ..plans import sold_offers
 from ..prices import renewal_terms
-from .jp_advertising import PRICE
+from .jp_advertising import PRICE, PRICE_CHARS
 from .placeholders import found_in
 from .registry import audience_rule
 
@@ -126,8 +126,8 @@ def tokushoho_page(ctx, page):
 
 def _shows_price(page) -> bool:
     doc = page.doc
-    return bool(doc.find("a", lambda e: "data-fg-checkout" in e.attrs) or doc.find(
-        None, lambda e: e.has_class("price")) or PRICE.search(doc.text)) or (
+    return bool(doc.find("a", lambda e: "data-fg-checkout" in e.attrs) or doc.with_class("price")
+                or doc.may_contain(PRICE_CHARS) and PRICE.search(doc.text)) or (
         page.step is not None and page.step.traits.sells and page.step.form is not None)
 
 
@@ -167,11 +167,11 @@ def final_confirmation(ctx, page):
             yield from _summary_rows(ctx, page, file, offer, table)
     # With a payment link the site's page is the last one the buyer reads before paying: every link to the
     # checkout must follow the full summary of what it can charge, in the same section (earlier buttons scroll).
-    order = {id(e): i for i, e in enumerate(page.doc.els)}
+    order = page.doc.position
     for link in page.doc.find("a", lambda e: "data-fg-checkout" in e.attrs):
         before = [(table, scope) for offer, table, scope in summaries if table is not None and (
             not step.choices or offer.id == link.get("data-fg-offer"))]
-        fine = bool(before) and all(any(a is scope for a in link.ancestors()) and order[id(link)] > order[id(table)]
+        fine = bool(before) and all(any(a is scope for a in link.ancestors()) and order(link) > order(table)
                                     for table, scope in before)
         if not fine:
             where, line = ctx.where(page, link.text)
@@ -191,7 +191,7 @@ def _summaries(page, step) -> list:
     if step.choices:
         out = []
         for offer in step.choices:
-            plan = page.doc.find(None, lambda e, oid=offer.id: e.get("data-fg-plan") == oid)
+            plan = page.doc.with_attr("data-fg-plan", offer.id)
             own = plan[0].find("table", lambda e: e.has_class("summary")) if plan else []
             out.append((offer, own[0] if own else None, plan[0] if plan else None))
         return out

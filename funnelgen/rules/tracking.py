@@ -60,8 +60,9 @@ def placeholder_ids(ctx):
                             hint="Replace it with your real ID, or remove the snippet.")
 
 
-def _count(doc, pred):
-    return [e for e in doc.els if pred(e)]
+def _count(doc, tag, pred):
+    """The `tag` elements matching `pred` (which looks only at `tag` elements)."""
+    return doc.find(tag, pred)
 
 
 def _noscript_pixel(tag, fragment):
@@ -78,7 +79,7 @@ def placement(ctx, page):
         return
     if page.role != "step" and not ctx.site.tracking.on_legal_pages:
         for vendor, _value in vendors:
-            if _count(page.doc, vendor.snippet.matches):
+            if _count(page.doc, "script", vendor.snippet.matches):
                 yield ctx.error(ctx.page_file(page), f"{vendor.name} is loaded on {page.url}",
                                 hint="Legal, privacy and 404 pages carry no tracking tags unless "
                                      "tracking.on_legal_pages: true.")
@@ -88,7 +89,7 @@ def placement(ctx, page):
     for vendor, value in vendors:
         name, vid = vendor.name, vendor.ids(value)[0][1] if vendor.snippet.carries_id else None
         noscript = _noscript_pixel(*vendor.snippet.noscript) if vendor.snippet.noscript else None
-        found = _count(doc, vendor.snippet.matches)
+        found = _count(doc, "script", vendor.snippet.matches)
         if len(found) != 1:
             yield ctx.error(file, f"{name} appears {len(found)} times on {page.url} (expected exactly once)",
                             hint="Remove the copy pasted into tracking.head/body or a page's head:; funnelgen "
@@ -102,7 +103,7 @@ def placement(ctx, page):
             yield ctx.error(file, f"{name} on {page.url} does not carry the ID {vid}")
         if noscript is None or ctx.eu:
             continue
-        pixels = _count(doc, noscript)
+        pixels = _count(doc, vendor.snippet.noscript[0], noscript)
         if len(pixels) != 1:
             yield ctx.error(file, f"the noscript part of {name} appears {len(pixels)} times on {page.url}",
                             hint="Keep {{ tracking_body }} right after <body>.")
@@ -196,6 +197,9 @@ PURCHASE_CODE = re.compile(
     r"ttq\.track\(\s*['\"](CompletePayment|Purchase)['\"]|['\"]type['\"]\s*:\s*['\"]Purchase['\"]|"
     r"yss_conversion|yjad_conversion|event['\"]?\s*:\s*['\"]purchase['\"]")
 
+# Every alternative of PURCHASE_CODE contains one of these (it is case-sensitive): a script without them is skipped.
+PURCHASE_WORDS = ("purchase", "Purchase", "CompletePayment", "yss_conversion", "yjad_conversion")
+
 
 @rule("tracking.purchase-unpaid", area="tracking", html=True,
       why="A purchase fired without a payment inflates revenue and trains ad platforms on people who never bought.")
@@ -204,12 +208,14 @@ def purchase_unpaid(ctx, page):
     internal link that fakes a return from checkout."""
     file = ctx.page_file(page)
     for el in page.doc.find("script", lambda e: e.get("id") != "fg-page" and not e.get("src")):
-        if PURCHASE_CODE.search(el.text):
+        if any(word in el.text for word in PURCHASE_WORDS) and PURCHASE_CODE.search(el.text):
             yield ctx.error(file, f"{page.url} fires a purchase event from pasted code on every visit",
                             hint="Remove it: funnelgen fires purchase on the after-payment page only when the "
                                  "payment provider's session id is in the URL.")
     for a in page.doc.find("a"):
         href = a.get("href") or ""
+        if "?" not in href:
+            continue  # no query, so neither fg_offer nor session_id
         parts = urlsplit(href)
         if parts.netloc and parts.netloc != urlsplit(ctx.site.settings.base_url).netloc:
             continue
