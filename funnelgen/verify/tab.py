@@ -1,4 +1,5 @@
-"""The browser side of one walk: a private context and page, what goes wrong in it, clicks and screenshots.
+"""The browser side of one walk: its lane's context and page (funnelgen/verify/lanes.py), what goes wrong in
+it, clicks and screenshots.
 
 Requests stay on the preview server: vendor tags are answered with an empty script
 (`funnelgen.browser.request_policy`), anything else off the site is blocked and reported. Console
@@ -13,7 +14,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from ..browser import STUB, request_policy
-from .recorder import CONSENT_JS, DOC, READ_JS, RECORDER_JS
+from .recorder import DOC, READ_JS
 from .recorder import parse as parse_records
 from .results import Arrival, Env, StepResult, Stop, short
 
@@ -24,8 +25,8 @@ class Tab:
     def __init__(self, env: Env, name: str):
         self.env = env
         self.name = name  # screenshot file names start with it (the path id)
-        self.context = None
-        self.page = None
+        self.lane = self.context = self.page = None
+        self._scripts: list = []  # this walk's own init scripts (Playwright disposables)
         self.shot_no = 0
         # noise collected from the browser since the last health check
         # (page path, text): what went wrong, filed under the page it happened on
@@ -34,26 +35,24 @@ class Tab:
         self.blocked: list[tuple[str, str]] = []
         self.posts: list[str] = []  # where forms posted, in order
 
-    async def open(self, browser, language: str, eu: bool) -> None:
-        env = self.env
-        self.context = context = await browser.new_context(
-            viewport=env.viewport, device_scale_factor=1, locale="ja-JP" if language == "ja" else "en-US",
-            service_workers="block", reduced_motion="reduce")
-        await context.route("**/*", self._route)
-        await context.add_init_script(RECORDER_JS)
-        if eu:
-            await context.add_init_script(CONSENT_JS)
-        page = self.page = await context.new_page()
-        page.set_default_timeout(env.timeout * 1000)
-        page.on("console", self._on_console)
-        page.on("pageerror", self._on_pageerror)
-        page.on("requestfailed", self._on_requestfailed)
-        page.on("response", self._on_response)
-        page.on("request", self._on_request)
+    async def open(self, lane) -> None:
+        """Walk in `lane` (funnelgen/verify/lanes.py): its context and page, its browser events from now on."""
+        self.lane, self.context, self.page = lane, lane.context, lane.page
+        lane.current, lane.used = self, True
+
+    async def force(self, script: str) -> None:
+        """An init script for this walk only (removed when the walk ends; the lane serves other walks)."""
+        self._scripts.append(await self.page.add_init_script(script))
 
     async def close(self) -> None:
-        if self.context is not None:
-            await self.context.close()
+        if self.lane is not None and self.lane.current is self:
+            self.lane.current = None
+        for script in self._scripts:
+            try:
+                await script.dispose()
+            except Exception:  # noqa: BLE001 - the lane is wiped or replaced before the next walk anyway
+                pass
+        self._scripts = []
 
     @property
     def noisy(self) -> bool:

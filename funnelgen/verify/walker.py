@@ -1,8 +1,9 @@
 """Drive Chromium through one funnel path and check every step against the funnel map.
 
-One `Walker` per path, each in its own browser context (fresh cookies and
-storage, so first-touch UTM and once-per-transaction logic start clean);
-walkers run concurrently on one browser (Playwright's async API).
+One `Walker` per path, each in a browser context of its own while it walks, wiped
+clean before (no cookies or storage, so first-touch UTM and once-per-transaction
+logic start clean; funnelgen/verify/lanes.py); walkers run concurrently on one
+browser (Playwright's async API).
 
 At each step the walker checks, in this order:
 
@@ -46,10 +47,10 @@ def expected_headline(step) -> str:
 
 
 class Walker:
-    def __init__(self, env: Env, browser, path: FunnelPath, index: int):
+    def __init__(self, env: Env, lane, path: FunnelPath, index: int):
         self.env = env
         self.site = env.site
-        self.browser = browser
+        self.lane = lane  # the context and page this walk runs in (funnelgen/verify/lanes.py)
         self.path = path
         self.index = index  # the path's number in this run (1-based)
         self.token = f"{path.id}-{int(time.time() * 1000) % 100000:05d}".replace("_", "-")
@@ -69,9 +70,9 @@ class Walker:
         started = time.perf_counter()
         tab = self.tab
         try:
-            await tab.open(self.browser, self.site.language, "eu" in self.site.settings.audience)
+            await tab.open(self.lane)
             if self.path.variants:
-                await tab.context.add_init_script(force_script(self.path.variants))
+                await tab.force(force_script(self.path.variants))
             try:
                 await self._walk()
             except Stop:
