@@ -18,6 +18,17 @@ from .recorder import DOC, READ_JS
 from .recorder import parse as parse_records
 from .results import Arrival, Env, StepResult, Stop, short
 
+ARRIVAL_JS = f"""() => {{
+  const h = document.querySelector('h1');
+  let visible = false;
+  if (h) {{
+    const box = h.getBoundingClientRect();
+    visible = (!h.checkVisibility || h.checkVisibility()) && getComputedStyle(h).visibility === 'visible'
+      && box.width > 0 && box.height > 0;
+  }}
+  return {{visible, text: visible ? h.innerText : '', doc: window.{DOC} || null,
+           runtime: typeof window.funnelgen === 'object'}};
+}}"""
 EVENTS_PATH = "/_fg/events"  # the preview server's reload stream: closed on every navigation
 
 
@@ -131,6 +142,15 @@ class Tab:
             return await self.page.evaluate(f"() => window.{DOC} || null")
         except Exception:  # noqa: BLE001
             return None
+
+    async def arrival(self) -> dict:
+        """What the walker reads on every page, in one round trip: the first h1 (visible as Playwright's
+        `is_visible` decides: rendered, visibility visible, a non-empty box; and its text), the recorder's
+        document id and whether funnel.js ran."""
+        try:
+            return await self.page.evaluate(ARRIVAL_JS) or {}
+        except Exception:  # noqa: BLE001 - an error page or a page that is going away: nothing seen
+            return {}
 
     # -- doing things ---------------------------------------------------------------------------------
     async def screenshot(self, sr: StepResult) -> None:

@@ -168,9 +168,9 @@ class Walker:
             sr.check("page loads", False, f"{step.url} answered HTTP {arrival.status}")
             raise Stop
         sr.check("page loads", True, f"{step.url} ({arrival.status or 200})")
-        await self._headline(sr, step)
-        doc = await tab.doc()
-        runtime = await self.page.evaluate("() => typeof window.funnelgen === 'object'")
+        seen = await tab.arrival()  # the headline, the document's id and funnel.js, in one call
+        self._headline(sr, step, seen)
+        doc, runtime = seen.get("doc"), bool(seen.get("runtime"))
         sr.check("tracking runtime runs", runtime, "" if runtime else
                  "funnel.js did not run on this page, so no funnel event can fire here (a template override "
                  "probably dropped `<script id=\"fg-page\">` or `<script src=\"{{ runtime_url }}\">` from base.html)")
@@ -223,14 +223,10 @@ class Walker:
             text += f": the test checkout returns buyers of '{via.offer}' to the offer's after-payment URL"
         return text
 
-    async def _headline(self, sr: StepResult, step) -> None:
+    def _headline(self, sr: StepResult, step, seen: dict) -> None:
         want = expected_headline(step)
-        h1 = self.page.locator("h1").first
-        try:
-            visible = await h1.count() > 0 and await h1.is_visible()
-            seen = norm(await h1.inner_text()) if visible else ""
-        except Exception:  # noqa: BLE001
-            visible, seen = False, ""
+        visible = bool(seen.get("visible"))
+        seen = norm(seen.get("text")) if visible else ""
         sr.headline = seen
         if not visible:
             sr.check("headline visible", False, "no visible headline (h1) on the page")
