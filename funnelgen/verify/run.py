@@ -74,11 +74,14 @@ class VerifyResult:
 
 
 def default_workers() -> int:
+    """One walk per core this process may use, 2 to 4: one walk already keeps more than a core busy (the
+    browser process and the renderer work while Python waits), so more walks than cores only add
+    contention and memory (measured: docs/verify.md, "Where verify's time goes")."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
         cpus = os.cpu_count() or 2
-    return max(2, min(4, cpus * 2))
+    return max(2, min(4, cpus))
 
 
 def verify(src: Path, report_dir: Path | None = None, browser: str | None = None, workers: int | None = None,
