@@ -107,6 +107,9 @@ def test_walks_in_two_lanes_and_after_a_wipe_see_nothing_of_each_other(tmp_path)
                     "b": [r["a"].get("who") for r in await b.records() if r["k"] == "dataLayer"],
                     "console a": [t for _, t in a.console], "console b": [t for _, t in b.console],
                     "b storage": await b.page.evaluate("() => [localStorage.getItem('who'), document.cookie]")}
+            await a.force("window.__forced = 'a';")  # a walk's own init script (a forced variant)
+            async with a.context.expect_page():  # and a window it opened
+                await a.page.evaluate("() => { window.open('/optin/'); }")
             await a.close()
             lane = await lanes[0].ready()  # the next walk in lane a
             assert lane is lanes[0]
@@ -115,7 +118,8 @@ def test_walks_in_two_lanes_and_after_a_wipe_see_nothing_of_each_other(tmp_path)
             await c.page.goto(env.base + "/optin/", wait_until="load")
             seen["c"] = [r["a"] for r in await c.records() if r["k"] == "dataLayer" and r["a"].get("who")]
             seen["c storage"] = await c.page.evaluate(
-                "() => [localStorage.getItem('who'), document.cookie, sessionStorage.length]")
+                "() => [localStorage.getItem('who'), document.cookie, window.__forced || null]")
+            seen["c pages"] = len(lane.context.pages)
             seen["console c"] = [t for _, t in c.console]
             await browser.close()
             return seen
@@ -129,4 +133,4 @@ def test_walks_in_two_lanes_and_after_a_wipe_see_nothing_of_each_other(tmp_path)
     assert seen["b storage"] == ["b", "who=b"]
     # a wiped lane: nothing of the walk before, in storage, cookies, recorded events or the console
     assert seen["c"] == [] and seen["console c"] == []
-    assert seen["c storage"][:2] == [None, ""]
+    assert seen["c storage"] == [None, "", None] and seen["c pages"] == 1

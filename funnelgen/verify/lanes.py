@@ -38,6 +38,7 @@ class Lane:
         self.context = self.page = self.cdp = None
         self.current = None
         self.used = False  # a walk ran here since the last wipe
+        self.stale = False  # a walk left something a wipe cannot remove (an init script): use a new context
 
     async def open(self) -> Lane:
         env = self.env
@@ -82,20 +83,26 @@ class Lane:
         # session storage belongs to the tab: today's Chromium clears it with the origin's data below too,
         # but the protocol does not say so
         await self.page.evaluate(CLEAR_JS)
+        for page in self.context.pages:  # a window the last walk's pages opened
+            if page is not self.page:
+                await page.close()
         await self.context.clear_cookies()
         await self.cdp.send("Storage.clearDataForOrigin", {"origin": base, "storageTypes": "all"})
         self.used = False
 
     async def ready(self) -> Lane:
-        """This lane wiped for the next walk, or a new lane when the old one cannot be wiped (a crashed page)."""
+        """This lane wiped for the next walk, or a new lane when the old one cannot be wiped (a crashed page, a
+        walk's init script that could not be removed)."""
         if not self.used:
             return self
-        try:
-            await self.wipe()
-            return self
-        except Exception:  # noqa: BLE001 - Playwright's own errors: start over with a new context
-            await self.close()
-            return await Lane(self.browser, self.env, self.language, self.eu).open()
+        if not self.stale:
+            try:
+                await self.wipe()
+                return self
+            except Exception:  # noqa: BLE001 - Playwright's own errors: start over with a new context
+                pass
+        await self.close()
+        return await Lane(self.browser, self.env, self.language, self.eu).open()
 
     async def close(self) -> None:
         if self.context is not None:

@@ -56,13 +56,15 @@ class Tab:
         self._scripts.append(await self.page.add_init_script(script))
 
     async def close(self) -> None:
-        if self.lane is not None and self.lane.current is self:
-            self.lane.current = None
+        lane = self.lane
+        if lane is not None and lane.current is self:
+            lane.current = None
         for script in self._scripts:
-            try:
-                await script.dispose()
-            except Exception:  # noqa: BLE001 - the lane is wiped or replaced before the next walk anyway
-                pass
+            try:  # Playwright 1.5x returns a Disposable; older versions return None: no way to remove it
+                await script.close()
+            except Exception:  # noqa: BLE001
+                if lane is not None:
+                    lane.stale = True  # its next walk gets a new context instead of a wipe
         self._scripts = []
 
     @property
