@@ -74,11 +74,14 @@ class VerifyResult:
 
 
 def default_workers() -> int:
+    """One walk per core this process may use, 2 to 4: one walk already keeps more than a core busy (the
+    browser process and the renderer work while Python waits), so more walks than cores only add
+    contention and memory (measured: docs/verify.md, "Where verify's time goes")."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
         cpus = os.cpu_count() or 2
-    return max(2, min(4, cpus * 2))
+    return max(2, min(4, cpus))
 
 
 def verify(src: Path, report_dir: Path | None = None, browser: str | None = None, workers: int | None = None,
@@ -178,9 +181,13 @@ def run_async(coro):
 
 
 async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, reporter) -> list[PathResult]:
+    """Walk `paths` on one browser, `workers` at a time, each walk in a lane of its own (funnelgen/verify/lanes.py).
+
+    Results come back, and are reported, in the order of `paths` whatever order the walks end in."""
     from playwright.async_api import async_playwright
 
     from ..browser import launch_args, launch_error
+    from .lanes import Lane
 
     if not paths:
         return []
@@ -190,17 +197,28 @@ async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, report
         except Exception as exc:  # noqa: BLE001 - Playwright raises its own Error for a bad binary
             raise launch_error(exc, choice) from None
         try:
-            gate = asyncio.Semaphore(max(1, workers))
-            done = 0
+            site = env.site
+            lanes: asyncio.Queue = asyncio.Queue()
+            for _ in range(max(1, min(workers, len(paths)))):
+                lanes.put_nowait(Lane(browser, env, site.language, "eu" in site.settings.audience))
+            results: list[PathResult | None] = [None] * len(paths)
+            reported = 0
 
-            async def one(i: int, path: FunnelPath) -> PathResult:
-                nonlocal done
-                async with gate:
-                    res = await Walker(env, browser, path, i + 1).run()
-                done += 1
-                reporter.path_finished(res, done, len(paths))
-                return res
+            async def one(i: int, path: FunnelPath) -> None:
+                nonlocal reported
+                lane = await lanes.get()
+                try:
+                    lane = await (lane.ready() if lane.page is not None else lane.open())
+                    results[i] = await Walker(env, lane, path, i + 1).run()
+                finally:
+                    lanes.put_nowait(lane)
+                while reported < len(paths) and results[reported] is not None:
+                    reported += 1
+                    reporter.path_finished(results[reported - 1], reported, len(paths))
 
-            return list(await asyncio.gather(*(one(i, path) for i, path in enumerate(paths))))
+            await asyncio.gather(*(one(i, path) for i, path in enumerate(paths)))
+            while not lanes.empty():
+                await lanes.get_nowait().close()
+            return [r for r in results if r is not None]
         finally:
             await browser.close()

@@ -1,4 +1,5 @@
-"""The browser side of one walk: a private context and page, what goes wrong in it, clicks and screenshots.
+"""The browser side of one walk: its lane's context and page (funnelgen/verify/lanes.py), what goes wrong in
+it, clicks and screenshots.
 
 Requests stay on the preview server: vendor tags are answered with an empty script
 (`funnelgen.browser.request_policy`), anything else off the site is blocked and reported. Console
@@ -13,10 +14,21 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from ..browser import STUB, request_policy
-from .recorder import CONSENT_JS, DOC, READ_JS, RECORDER_JS
+from .recorder import DOC, READ_JS
 from .recorder import parse as parse_records
 from .results import Arrival, Env, StepResult, Stop, short
 
+ARRIVAL_JS = f"""() => {{
+  const h = document.querySelector('h1');
+  let visible = false;
+  if (h) {{
+    const box = h.getBoundingClientRect();
+    visible = (!h.checkVisibility || h.checkVisibility()) && getComputedStyle(h).visibility === 'visible'
+      && box.width > 0 && box.height > 0;
+  }}
+  return {{visible, text: visible ? h.innerText : '', doc: window.{DOC} || null,
+           runtime: typeof window.funnelgen === 'object'}};
+}}"""
 EVENTS_PATH = "/_fg/events"  # the preview server's reload stream: closed on every navigation
 
 
@@ -24,8 +36,8 @@ class Tab:
     def __init__(self, env: Env, name: str):
         self.env = env
         self.name = name  # screenshot file names start with it (the path id)
-        self.context = None
-        self.page = None
+        self.lane = self.context = self.page = None
+        self._scripts: list = []  # this walk's own init scripts (Playwright disposables)
         self.shot_no = 0
         # noise collected from the browser since the last health check
         # (page path, text): what went wrong, filed under the page it happened on
@@ -34,26 +46,26 @@ class Tab:
         self.blocked: list[tuple[str, str]] = []
         self.posts: list[str] = []  # where forms posted, in order
 
-    async def open(self, browser, language: str, eu: bool) -> None:
-        env = self.env
-        self.context = context = await browser.new_context(
-            viewport=env.viewport, device_scale_factor=1, locale="ja-JP" if language == "ja" else "en-US",
-            service_workers="block", reduced_motion="reduce")
-        await context.route("**/*", self._route)
-        await context.add_init_script(RECORDER_JS)
-        if eu:
-            await context.add_init_script(CONSENT_JS)
-        page = self.page = await context.new_page()
-        page.set_default_timeout(env.timeout * 1000)
-        page.on("console", self._on_console)
-        page.on("pageerror", self._on_pageerror)
-        page.on("requestfailed", self._on_requestfailed)
-        page.on("response", self._on_response)
-        page.on("request", self._on_request)
+    async def open(self, lane) -> None:
+        """Walk in `lane` (funnelgen/verify/lanes.py): its context and page, its browser events from now on."""
+        self.lane, self.context, self.page = lane, lane.context, lane.page
+        lane.current, lane.used = self, True
+
+    async def force(self, script: str) -> None:
+        """An init script for this walk only (removed when the walk ends; the lane serves other walks)."""
+        self._scripts.append(await self.page.add_init_script(script))
 
     async def close(self) -> None:
-        if self.context is not None:
-            await self.context.close()
+        lane = self.lane
+        if lane is not None and lane.current is self:
+            lane.current = None
+        for script in self._scripts:
+            try:  # Playwright 1.5x returns a Disposable; older versions return None: no way to remove it
+                await script.close()
+            except Exception:  # noqa: BLE001
+                if lane is not None:
+                    lane.stale = True  # its next walk gets a new context instead of a wipe
+        self._scripts = []
 
     @property
     def noisy(self) -> bool:
@@ -132,6 +144,15 @@ class Tab:
             return await self.page.evaluate(f"() => window.{DOC} || null")
         except Exception:  # noqa: BLE001
             return None
+
+    async def arrival(self) -> dict:
+        """What the walker reads on every page, in one round trip: the first h1 (visible as Playwright's
+        `is_visible` decides: rendered, visibility visible, a non-empty box; and its text), the recorder's
+        document id and whether funnel.js ran."""
+        try:
+            return await self.page.evaluate(ARRIVAL_JS) or {}
+        except Exception:  # noqa: BLE001 - an error page or a page that is going away: nothing seen
+            return {}
 
     # -- doing things ---------------------------------------------------------------------------------
     async def screenshot(self, sr: StepResult) -> None:

@@ -1,8 +1,9 @@
 """Drive Chromium through one funnel path and check every step against the funnel map.
 
-One `Walker` per path, each in its own browser context (fresh cookies and
-storage, so first-touch UTM and once-per-transaction logic start clean);
-walkers run concurrently on one browser (Playwright's async API).
+One `Walker` per path, each in a browser context of its own while it walks, wiped
+clean before (no cookies or storage, so first-touch UTM and once-per-transaction
+logic start clean; funnelgen/verify/lanes.py); walkers run concurrently on one
+browser (Playwright's async API).
 
 At each step the walker checks, in this order:
 
@@ -46,10 +47,10 @@ def expected_headline(step) -> str:
 
 
 class Walker:
-    def __init__(self, env: Env, browser, path: FunnelPath, index: int):
+    def __init__(self, env: Env, lane, path: FunnelPath, index: int):
         self.env = env
         self.site = env.site
-        self.browser = browser
+        self.lane = lane  # the context and page this walk runs in (funnelgen/verify/lanes.py)
         self.path = path
         self.index = index  # the path's number in this run (1-based)
         self.token = f"{path.id}-{int(time.time() * 1000) % 100000:05d}".replace("_", "-")
@@ -69,9 +70,9 @@ class Walker:
         started = time.perf_counter()
         tab = self.tab
         try:
-            await tab.open(self.browser, self.site.language, "eu" in self.site.settings.audience)
+            await tab.open(self.lane)
             if self.path.variants:
-                await tab.context.add_init_script(force_script(self.path.variants))
+                await tab.force(force_script(self.path.variants))
             try:
                 await self._walk()
             except Stop:
@@ -167,9 +168,9 @@ class Walker:
             sr.check("page loads", False, f"{step.url} answered HTTP {arrival.status}")
             raise Stop
         sr.check("page loads", True, f"{step.url} ({arrival.status or 200})")
-        await self._headline(sr, step)
-        doc = await tab.doc()
-        runtime = await self.page.evaluate("() => typeof window.funnelgen === 'object'")
+        seen = await tab.arrival()  # the headline, the document's id and funnel.js, in one call
+        self._headline(sr, step, seen)
+        doc, runtime = seen.get("doc"), bool(seen.get("runtime"))
         sr.check("tracking runtime runs", runtime, "" if runtime else
                  "funnel.js did not run on this page, so no funnel event can fire here (a template override "
                  "probably dropped `<script id=\"fg-page\">` or `<script src=\"{{ runtime_url }}\">` from base.html)")
@@ -222,14 +223,10 @@ class Walker:
             text += f": the test checkout returns buyers of '{via.offer}' to the offer's after-payment URL"
         return text
 
-    async def _headline(self, sr: StepResult, step) -> None:
+    def _headline(self, sr: StepResult, step, seen: dict) -> None:
         want = expected_headline(step)
-        h1 = self.page.locator("h1").first
-        try:
-            visible = await h1.count() > 0 and await h1.is_visible()
-            seen = norm(await h1.inner_text()) if visible else ""
-        except Exception:  # noqa: BLE001
-            visible, seen = False, ""
+        visible = bool(seen.get("visible"))
+        seen = norm(seen.get("text")) if visible else ""
         sr.headline = seen
         if not visible:
             sr.check("headline visible", False, "no visible headline (h1) on the page")
