@@ -182,7 +182,7 @@ class BuildCache:
     def reuse(self, ref, writer) -> tuple[list[Problem], list, str] | None:
         """Link the page's previous files into `writer` and return (problems, deferred, policy), or None
         when the page must be rendered."""
-        entry = self.old.get(_name(ref.key))
+        entry = self.old.pop(_name(ref.key), None)  # (popped: memory holds one copy of each entry)
         try:
             if entry is None or not self._current(ref, entry):
                 return None
