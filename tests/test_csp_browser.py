@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from test_hosts import build_example, matching, parse_headers, parse_redirects
 
-from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+from funnelgen.browser import STUB, request_policy
 
 pytestmark = pytest.mark.browser
 
@@ -69,16 +69,6 @@ class HostHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(**launch_args(find_chromium()))
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module", params=["netlify", "static"])

@@ -15,7 +15,7 @@ import threading
 import pytest
 from helpers import copy_example
 
-from funnelgen.browser import STUB, find_chromium, launch_args, request_policy
+from funnelgen.browser import STUB, request_policy
 from funnelgen.tracking import transaction_event_id
 
 pytestmark = pytest.mark.browser
@@ -46,19 +46,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
 
 
-@pytest.fixture(scope="module")
-def rt_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(**launch_args(find_chromium()))
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def rt_page(rt_browser, site):
-    context = rt_browser.new_context(viewport={"width": 390, "height": 844})
+def rt_page(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     outside = []
 
     def route(route):
@@ -176,9 +166,9 @@ def test_forged_return_urls_send_no_purchase(rt_page, site):
         assert page.evaluate("(window._ltq || []).filter(a => a[1] === 'cv' && a[2].type === 'Purchase').length") == 0
 
 
-def test_tags_never_see_the_transaction_in_the_address_bar(rt_browser, site):
+def test_tags_never_see_the_transaction_in_the_address_bar(browser, site):
     """gtag.js is answered with a script that records what it sees: the URL is already clean."""
-    context = rt_browser.new_context()
+    context = browser.new_context()
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.fulfill(
         status=200, content_type="application/javascript",
         body="window.__tagSaw = (window.__tagSaw || []).concat([location.href]);"))
@@ -200,7 +190,7 @@ def test_no_purchase_without_payment(rt_page, site):
         assert [e for e in events(page) if e["event"] == "purchase"] == [], url
 
 
-def test_no_browser_purchase_when_the_server_reports_it(rt_browser, tmp_path):
+def test_no_browser_purchase_when_the_server_reports_it(browser, tmp_path):
     """tracking.browser_purchase: false (the host function sends purchases): a real return sends nothing."""
     from funnelgen.build import build
 
@@ -213,7 +203,7 @@ def test_no_browser_purchase_when_the_server_reports_it(rt_browser, tmp_path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    context = rt_browser.new_context()
+    context = browser.new_context()
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.fulfill(**STUB))
     page = context.new_page()
     try:
