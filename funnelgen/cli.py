@@ -19,6 +19,7 @@ SRC = click.argument("src", default=".", type=click.Path(file_okay=False, path_t
 
 
 EXIT_PROBLEMS, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 3, 130  # 2 is click's usage error (docs/cli.md)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 
 
 def run_guarded(fn, terminal=None):
@@ -39,6 +40,9 @@ def run_guarded(fn, terminal=None):
     except KeyboardInterrupt:
         click.secho("interrupted; the previous output was left untouched.", fg="red", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # the reader went away (`funnelgen build | head -1`): the work is done, only printing failed
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+        sys.exit(EXIT_BROKEN_PIPE)  # (https://docs.python.org/3/library/signal.html#note-on-sigpipe)
     except Exception as exc:  # noqa: BLE001 - last line of defence for users
         if os.environ.get("FUNNELGEN_DEBUG"):
             raise

@@ -167,3 +167,33 @@ def test_build_ends_with_the_warning_count_and_the_command_that_lists_them(minim
     n = len(expected)
     assert f"{n} warning{'s' if n != 1 else ''}: run `funnelgen check {minimal_site}` to list them" in result.output
     assert "29,800円" in result.output  # and the warning itself is shown
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path):
+    """`funnelgen build | head -1`: the build is committed and the exit is 141 (SIGPIPE's), with no 'internal error'."""
+    import subprocess
+    import sys
+
+    from helpers import copy_example
+
+    src = copy_example(tmp_path / "site")
+    proc = subprocess.Popen([sys.executable, "-m", "funnelgen", "build", str(src), "-o", str(tmp_path / "out")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # gone before the build prints anything
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr
+    assert (tmp_path / "out" / "optin" / "index.html").is_file()
+
+
+def test_version_answers_before_the_commands_load():
+    """The `funnelgen` script's --version is the click command's, without importing click."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    code = "import sys; sys.argv = ['funnelgen', '--version']; from funnelgen.__main__ import run; run(); " \
+           "print('click' in sys.modules)"
+    fast = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert fast == CliRunner().invoke(main, ["--version"]).output + "False\n"
