@@ -24,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .errors import Problem
+from .theme import builtin_themes_dir, template_folders
 
 FORMAT = "3"
 CACHE_FILE = "build-cache.json"
@@ -90,7 +91,6 @@ def _package_print() -> str:
     """funnelgen itself: its version and every file of the package and built-in themes (a development
     checkout changes code without changing the version)."""
     from . import __version__
-    from .theme import builtin_themes_dir
 
     parts = [__version__, *installed(LIBRARIES)]
     for root in (Path(__file__).parent, builtin_themes_dir()):
@@ -139,7 +139,7 @@ class BuildCache:
         site = prep.site
         self.file = site.src / ".funnelgen" / CACHE_FILE
         self.out = Path(out).resolve()
-        self.search = [site.src / "templates", prep.theme / "templates"]
+        self.search = template_folders(site, prep.theme)
         self.key, self.offers = site_key(prep, planned, preview)
         self.files = Files()
         self.reporter = reporter

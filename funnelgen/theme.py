@@ -28,13 +28,18 @@ def theme_dir(site) -> Path:
                                    "inside the site folder.")])
 
 
+def template_folders(site, theme: Path) -> list[Path]:
+    """Where a template name is looked up, in order: the site's templates/ override the theme's."""
+    return [site.src / "templates", theme / "templates"]
+
+
 def make_env(site, theme: Path):
     """Autoescaping environment: site templates/ first, then the theme's."""
     import jinja2
 
     from .pages import site_tree
 
-    search = [site.src / "templates", theme / "templates"]
+    search = template_folders(site, theme)
     inside = [site.src / "templates"] + ([theme] if theme.is_relative_to(site.src) else [])  # a theme of the site's own
     problems = [p for folder in inside for p in site_tree(folder, site.src)[1]]
     if problems:  # a template linked from outside the site folder could read (and publish) anything
