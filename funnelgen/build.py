@@ -307,6 +307,7 @@ def build(src: Path, out: Path | None = None, jobs: int | None = None, base_url:
 def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict: bool, reporter,
            force: bool = False, use_cache: bool = True) -> BuildResult:
     from .buildcache import BuildCache
+    from .inplace import commit
     from .output import Staging, check_output_dir
     from .rules import PageChecker, is_preview_env
 
@@ -317,8 +318,10 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
         check_output_dir(out, src, prep.theme, force=force)
         staging = Staging(out)
         planned = planned_outputs(prep)
-        checker = PageChecker.planned(site, staging.root, planned)
         cache = BuildCache(prep, out, planned, is_preview_env(), reporter) if use_cache else None
+        if cache is not None and cache.old:  # pages will be kept: leave them where they are (output.py)
+            staging.in_place()
+        checker = PageChecker.planned(site, staging.root, planned, previous=staging.previous)
         found = write_site(prep, staging, jobs or default_jobs(), checker, reporter, cache)
         problems = [p for p in found if p.severity == "error"]
         warnings = prep.warnings + [p for p in found if p.severity != "error"]
@@ -326,9 +329,7 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
             problems += strictify(warnings)
         if problems:
             raise BuildError(problems)
-        if cache is not None:
-            cache.seal(staging.root)
-        commit_warnings = staging.commit()
+        commit_warnings = commit(staging)
     except BaseException as exc:
         if staging is not None:
             staging.abort()
@@ -337,6 +338,7 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
             raise
         raise BuildError(problems) from None
     if cache is not None:
+        cache.seal()
         cache.save()
     success = [(o.id, url) for o in site.offers.values() if (url := site.success_url(o))]
     saved = write_success_urls(site, success)

@@ -255,12 +255,15 @@ class BuildCache:
             "policy": self.pooled(policy), "outputs": [[relpath, shared, 0, 0] for relpath, shared in outputs],
         }
 
-    def seal(self, root: Path) -> None:
-        """Measure every page's files in the finished (not yet committed) output folder `root`."""
-        for entry in self.new.values():
-            for item in entry["outputs"]:
-                st = os.stat(root / item[0])
-                item[2], item[3] = st.st_size, st.st_mtime_ns
+    def seal(self) -> None:
+        """Measure every page's files in the committed output (a page whose file is gone is not saved)."""
+        for name, entry in list(self.new.items()):
+            try:
+                for item in entry["outputs"]:
+                    st = os.stat(self.out / item[0])
+                    item[2], item[3] = st.st_size, st.st_mtime_ns
+            except OSError:
+                del self.new[name]
 
     def save(self) -> None:
         """After the commit: the entries of this build (a read-only site folder keeps none)."""

@@ -1,9 +1,15 @@
-"""Write stage: build into a staging folder, then swap it in whole.
+"""Write stage: build into a staging folder, then swap it in whole (or, when the build cache kept most of
+the previous site, move only the changed files in).
 
 A failed build removes its staging folder and leaves the previous output
 untouched, so a broken funnel never reaches the deploy folder (MkDocs and Zola
 clean first and can leave half a site behind). Files are opened with 'x' so
 two pages writing one path fail loudly, even across worker processes.
+
+A warm build whose pages the cache proved unchanged stages only what it wrote and updates the output
+in place: linking 5,000 unchanged files into a new folder and deleting the old one cost more than the
+rest of such a build. The output is marked incomplete (MARKER_BUSY) while files move, so an update cut
+short is never taken for a finished site: the next build replaces the folder whole.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 IGNORED_DIRS = {".git", ".svn", ".hg", "__pycache__"}
 MARKER = ".funnelgen-output"  # in every output: a folder holding it is ours to replace (the dev server hides dotfiles)
 MARKER_TEXT = "This folder is written by `funnelgen build` and replaced whole on every build.\n"
+MARKER_BUSY = MARKER_TEXT + "A build was moving files into it and did not finish: the next build replaces it whole.\n"
 AT_FDCWD, RENAME_EXCHANGE = -100, 2
 
 
@@ -36,6 +43,22 @@ class Staging:
         self.final = final.resolve()
         self.final.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.staging-", dir=self.final.parent)).resolve()
+        self.kept: set[str] | None = None  # in place: the previous output's files this build keeps (link)
+
+    def in_place(self) -> bool:
+        """Stage only what this build writes and keep the rest of the previous output where it is; only
+        when that output is a whole site of an earlier build (its marker says so)."""
+        try:
+            whole = (self.final / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+        except (OSError, UnicodeDecodeError):
+            whole = False
+        if whole:
+            self.kept = set()
+        return whole
+
+    def previous(self, relpath: str) -> Path | None:
+        """Where a file this build keeps from the previous output is (None: not kept)."""
+        return self.final / relpath if self.kept is not None and relpath in self.kept else None
 
     def path(self, relpath: str) -> Path:
         """Lexical check (no resolve(): a syscall per path component, per page, adds up at 1,000s of pages)."""
@@ -48,6 +71,8 @@ class Staging:
         target = self.path(relpath)
         target.parent.mkdir(parents=True, exist_ok=True)
         payload = data.encode("utf-8") if isinstance(data, str) else data
+        if self.kept is not None and relpath in self.kept:
+            raise DuplicateOutput(relpath)
         try:
             with open(target, "xb") as fh:
                 fh.write(payload)
@@ -58,7 +83,7 @@ class Staging:
         """A content-addressed file (an image variant, an icon): pages share them, so one already written is this
         one; a temporary name and a rename keep parallel workers from writing over each other."""
         target = self.path(relpath)
-        if target.exists():
+        if target.exists() or (self.kept is not None and relpath in self.kept):
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".put-")
@@ -73,6 +98,11 @@ class Staging:
         from .buildcache import link_or_copy
 
         target = self.path(relpath)
+        if self.kept is not None and source == self.final / relpath:  # in place: it stays where it is
+            if not shared and (relpath in self.kept or target.exists()):
+                raise DuplicateOutput(relpath)
+            self.kept.add(relpath)
+            return
         if shared and target.exists():
             return
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +127,7 @@ class Staging:
             if relpath in skip:
                 continue
             target = self.path(relpath)
-            if target.exists():
+            if target.exists() or (self.kept is not None and relpath in self.kept):
                 raise DuplicateOutput(relpath)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
@@ -108,6 +138,8 @@ class Staging:
         On Linux one renameat2(RENAME_EXCHANGE) swaps the two folders atomically. Where the OS or file
         system refuses it, two renames do the swap, the old folder is put back on every failure, and
         SIGINT/SIGTERM wait until the swap is over. The output folder is always the old site or the new.
+        An in-place build (`in_place()`) commits through inplace.commit, which calls this after `stage_kept`
+        when the output cannot be updated.
         """
         (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         os.chmod(self.root, 0o755)
@@ -127,6 +159,17 @@ class Staging:
                     os.rename(old, self.final)
                     raise
         return remove_old(old, self.final)
+
+    def stage_kept(self) -> None:
+        """Link the files kept from the previous output into staging: a whole site again, for the swap."""
+        from .buildcache import link_or_copy
+
+        for relpath in sorted(self.kept or ()):
+            target = self.path(relpath)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(self.final / relpath, target)
+        self.kept = None
 
     def abort(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

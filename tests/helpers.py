@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import http.server
 import shutil
@@ -87,3 +88,15 @@ def serve_folder(folder: Path, handler=QuietHandler):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def same_tree(a: Path, b: Path) -> None:
+    """Every file of two output folders, compared byte for byte."""
+    cmp = filecmp.dircmp(a, b)
+    stack, diffs = [cmp], []
+    while stack:
+        c = stack.pop()
+        diffs += [f"{c.left}/{n}" for n in c.left_only + c.right_only + c.funny_files]
+        diffs += [f"{c.left}/{n}" for n in filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)[1]]
+        stack += c.subdirs.values()
+    assert not diffs, diffs

@@ -7,11 +7,10 @@ and which were reused, and compares the warm output with a `--no-cache` build of
 
 from __future__ import annotations
 
-import filecmp
 import re
 
 import pytest
-from helpers import copy_example, write_site
+from helpers import copy_example, same_tree, write_site
 
 from funnelgen.build import build
 from funnelgen.buildcache import CACHE_FILE
@@ -27,18 +26,6 @@ def run(src, out, **kw) -> tuple[set, set]:
     rec = RecordingReporter()
     build(src, out, jobs=kw.pop("jobs", 1), reporter=rec, **kw)
     return set(rec.written()), {args[0] for args in rec.named("page_reused")}
-
-
-def same_tree(a, b) -> None:
-    """Every file of two output folders, compared byte for byte."""
-    cmp = filecmp.dircmp(a, b)
-    stack, diffs = [cmp], []
-    while stack:
-        c = stack.pop()
-        diffs += [f"{c.left}/{n}" for n in c.left_only + c.right_only + c.funny_files]
-        diffs += [f"{c.left}/{n}" for n in filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)[1]]
-        stack += c.subdirs.values()
-    assert not diffs, diffs
 
 
 @pytest.fixture

@@ -73,12 +73,21 @@ class Outputs:
 
     written = True  # False while pages are still being rendered
 
-    def __init__(self, site, out: Path):
+    def __init__(self, site, out: Path, previous=None):
         self.prefix = site.prefix
         home = site.home_step
         self.home = site.output_path(home) if home is not None else None
         self.out = Path(out)
+        self.previous = previous  # relpath -> the file an in-place build keeps from the last output, or None
         self._exists: dict[str, bool] = {}
+
+    def file(self, relpath: str) -> Path | None:
+        """The output file at `relpath`: written by this build, or kept from the previous one."""
+        path = self.out / relpath
+        if path.is_file():
+            return path
+        kept = self.previous(relpath) if self.previous is not None else None
+        return kept if kept is not None and kept.is_file() else None
 
     def files_for(self, path: str) -> list[str] | None:
         """Output files a root-relative URL path may name (pretty URLs first); None outside the site."""
@@ -111,13 +120,13 @@ class PlannedOutputs(Outputs):
 
     written = False
 
-    def __init__(self, site, out: Path, planned: set[str]):
-        super().__init__(site, out)
+    def __init__(self, site, out: Path, planned: set[str], previous=None):
+        super().__init__(site, out, previous)
         self.planned = planned
 
     def _has(self, relpath: str) -> bool:
         # or written already: the images a page uses are written just before it is checked (build._render_one)
-        return relpath in self.planned or (self.out / relpath).is_file()
+        return relpath in self.planned or self.file(relpath) is not None
 
     def anchor_ids(self, path: str) -> frozenset | None:
         return None
@@ -126,19 +135,19 @@ class PlannedOutputs(Outputs):
 class WrittenOutputs(Outputs):
     """Every file is on disk."""
 
-    def __init__(self, site, out: Path):
-        super().__init__(site, out)
+    def __init__(self, site, out: Path, previous=None):
+        super().__init__(site, out, previous)
         self._ids: dict[str, frozenset] = {}
 
     def _has(self, relpath: str) -> bool:
-        return (self.out / relpath).is_file()
+        return self.file(relpath) is not None
 
     def anchor_ids(self, path: str) -> frozenset | None:
         for relpath in self.files_for(path) or ():
             if relpath.endswith(".html") and self._has(relpath):
                 if relpath not in self._ids:
                     try:
-                        text = (self.out / relpath).read_text(encoding="utf-8")
+                        text = self.file(relpath).read_text(encoding="utf-8")
                     except OSError:
                         text = ""
                     self._ids[relpath] = frozenset(_ID_ATTR.findall(text))

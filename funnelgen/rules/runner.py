@@ -26,9 +26,10 @@ class PageChecker:
         self.rules = list(RULES)
 
     @classmethod
-    def planned(cls, site, out_dir: Path, planned: set[str], **kw) -> PageChecker:
-        """For a build that is still writing `out_dir` (its manifest is `planned`)."""
-        return cls(site, PlannedOutputs(site, out_dir, planned), **kw)
+    def planned(cls, site, out_dir: Path, planned: set[str], previous=None, **kw) -> PageChecker:
+        """For a build that is still writing `out_dir` (its manifest is `planned`); `previous(relpath)` finds a
+        file an in-place build keeps from the previous output (output.Staging.previous)."""
+        return cls(site, PlannedOutputs(site, out_dir, planned, previous), **kw)
 
     @classmethod
     def written(cls, site, out_dir: Path, **kw) -> PageChecker:
@@ -56,7 +57,7 @@ class PageChecker:
     def finish(self, deferred: list) -> list[Problem]:
         """After every file is written: deferred anchors, the legal/privacy/404 pages, and the site and
         output parts of the rules."""
-        written = WrittenOutputs(self.site, self.outputs.out)
+        written = WrittenOutputs(self.site, self.outputs.out, self.outputs.previous)
         ctx = CheckContext(self.site, written, **self.options)
         link_rule = next(r for r in RULES if r.id == "links.resolve")
         problems = [replace(problem, rule=link_rule.id, why=link_rule.why) for path, frag, problem in deferred

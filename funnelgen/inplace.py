@@ -1,0 +1,118 @@
+"""Move a warm build's staged files into the previous output instead of swapping in a whole new folder.
+
+When the build cache keeps most pages, the staging folder holds only what this build wrote (changed pages,
+the legal pages, sitemap, assets); the unchanged pages stay where they are (`Staging.kept`). The update
+reads everything it needs first, so a folder it cannot read or write means a normal swap with nothing
+moved. While files move, the output's marker says the folder is incomplete (output.MARKER_BUSY); a stop
+half-way leaves it saying so and the next build replaces the folder whole. SIGINT/SIGTERM wait until the
+update is over, as they do for the swap. A file whose bytes did not change keeps its time, so upload
+tools that compare times (rsync, `aws s3 sync`) send only what changed.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+from pathlib import Path
+
+from .errors import BuildError, Problem, rel
+from .output import MARKER, MARKER_BUSY, MARKER_TEXT, deferred_signals
+
+
+def commit(staging) -> list[Problem]:
+    """Commit a build: in place when `staging.in_place()` was chosen and the output can be updated, else the
+    whole-folder swap (returns its warnings)."""
+    if staging.kept is not None:
+        if update_in_place(staging):
+            return []
+        staging.stage_kept()  # nothing was moved: swap as usual
+    return staging.commit()
+
+
+def update_in_place(staging) -> bool:
+    """True when the output folder now holds the new site; False when nothing was touched (swap instead).
+    Raises BuildError when the update stopped part-way (the marker then says the folder is incomplete)."""
+    final, root = staging.final, staging.root
+    try:
+        staged = _files(root)
+        stale, folders = _unwanted(final, staging.kept | set(staged))
+        if not all(os.access(folder, os.W_OK) for folder in [final, *folders]):
+            return False
+    except OSError:
+        return False
+    with deferred_signals():
+        try:
+            _mark(final, MARKER_BUSY)
+        except OSError:
+            return False
+        try:
+            for relpath in staged:
+                _move(root / relpath, final / relpath)
+            for path in stale:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+            _mark(final, MARKER_TEXT)
+        except OSError as exc:
+            raise BuildError([Problem(
+                rel(final), f"the output folder could not be updated ({exc.strerror}: {exc.filename}); it is "
+                "marked incomplete", hint="Do not deploy it. Fix the cause and build again: the next build "
+                "replaces the folder whole.")]) from None
+    shutil.rmtree(root, ignore_errors=True)
+    return True
+
+
+def _files(root: Path) -> list[str]:
+    """Every file under `root`, as paths relative to it."""
+    found = []
+    for dirpath, _dirs, names in os.walk(root):
+        base = os.path.relpath(dirpath, root)
+        found += [name if base == "." else f"{base}/{name}" for name in names]
+    return found
+
+
+def _unwanted(final: Path, wanted: set[str]) -> tuple[list[Path], list[Path]]:
+    """Files of the output this build does not have (a page gone, a file added by hand), and every folder
+    (to prune the ones left empty)."""
+    stale, folders = [], []
+    for dirpath, dirs, names in os.walk(final):
+        base = os.path.relpath(dirpath, final)
+        here = Path(dirpath)
+        links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]  # a link is a file here
+        dirs[:] = [d for d in dirs if d not in links]
+        folders += [here / d for d in dirs]
+        for name in names + links:
+            relpath = name if base == "." else f"{base}/{name}"
+            if relpath not in wanted and relpath != MARKER:
+                stale.append(here / name)
+    return stale, folders
+
+
+def _move(source: Path, target: Path) -> None:
+    """Replace `target` with `source`, unless it already holds the same bytes (then it keeps its time)."""
+    try:
+        if target.is_file() and not target.is_symlink() and filecmp.cmp(source, target, shallow=False):
+            return
+    except OSError:
+        pass
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)  # a folder added by hand where the site has a file
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file added by hand where the site has a folder
+        blocker = next(p for p in [parent, *parent.parents] if p.exists() and not p.is_dir())
+        blocker.unlink()
+        parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def _mark(final: Path, text: str) -> None:
+    tmp = final / f"{MARKER}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, final / MARKER)

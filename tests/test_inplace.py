@@ -1,0 +1,112 @@
+"""In-place updates (funnelgen/inplace.py): a warm build moves only what it wrote into the previous output,
+removes what the site no longer has, and never leaves a half-updated folder looking finished."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from helpers import copy_example, same_tree
+
+from funnelgen import inplace
+from funnelgen.build import build
+from funnelgen.errors import BuildError
+from funnelgen.output import MARKER, MARKER_BUSY, MARKER_TEXT
+from funnelgen.reporter import RecordingReporter
+
+
+def run(src, out) -> set:
+    """Build; return the page keys rendered (not reused)."""
+    rec = RecordingReporter()
+    build(src, out, jobs=1, reporter=rec)
+    return set(rec.written())
+
+
+@pytest.fixture
+def site(tmp_path):
+    src, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    run(src, out)
+    return src, out
+
+
+def inode(path) -> int:
+    return os.stat(path).st_ino
+
+
+def matches_clean_build(src, out, tmp_path) -> None:
+    fresh = tmp_path / "fresh"
+    build(src, fresh, jobs=1, cache=False)
+    same_tree(out, fresh)
+    assert (out / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+
+
+def test_an_unchanged_build_leaves_every_file_where_it_was(site, tmp_path):
+    src, out = site
+    folder, page, sitemap = inode(out), out / "thanks" / "index.html", out / "sitemap.xml"
+    before = {p: (inode(p), os.stat(p).st_mtime_ns) for p in (page, sitemap)}
+    assert run(src, out) == set()
+    assert inode(out) == folder  # not swapped for a new folder
+    assert {p: (inode(p), os.stat(p).st_mtime_ns) for p in (page, sitemap)} == before  # same bytes: untouched
+    assert not list(tmp_path.glob(".out.*"))  # no staging folder left behind
+    matches_clean_build(src, out, tmp_path)
+
+
+def test_an_edited_page_replaces_only_its_own_file(site, tmp_path):
+    src, out = site
+    kept = out / "gift" / "index.html"
+    kept_inode = inode(kept)
+    page = src / "pages" / "thanks.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追伸：返信で質問できます。\n", encoding="utf-8")
+    assert run(src, out) == {("thanks", "a")}
+    assert "追伸" in (out / "thanks" / "index.html").read_text(encoding="utf-8")
+    assert inode(kept) == kept_inode
+    matches_clean_build(src, out, tmp_path)
+
+
+def test_files_added_by_hand_are_removed_as_a_whole_build_would(site, tmp_path):
+    src, out = site
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "old" / "deep").mkdir(parents=True)
+    (out / "old" / "deep" / "page.html").write_text("<p>old</p>", encoding="utf-8")
+    (out / "gift" / "draft.html").write_text("<p>draft</p>", encoding="utf-8")
+    (out / "linked").symlink_to(src / "pages")
+    assert run(src, out) == set()
+    assert not (out / "notes.txt").exists() and not (out / "old").exists() and not (out / "linked").is_symlink()
+    assert not (out / "gift" / "draft.html").exists() and (out / "gift" / "index.html").is_file()
+    assert (src / "pages" / "gift.md").is_file()  # the link went, not what it pointed at
+    matches_clean_build(src, out, tmp_path)
+
+
+def test_an_update_cut_short_is_marked_and_the_next_build_replaces_the_folder(site, tmp_path, monkeypatch):
+    src, out = site
+    page = src / "pages" / "thanks.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追伸\n", encoding="utf-8")
+    moved = []
+    real_move = inplace._move
+
+    def move_then_fail(source, target):
+        if moved:
+            raise OSError(28, "No space left on device", str(target))
+        moved.append(target)
+        real_move(source, target)
+
+    monkeypatch.setattr(inplace, "_move", move_then_fail)
+    with pytest.raises(BuildError) as exc:
+        build(src, out, jobs=1)
+    assert "marked incomplete" in exc.value.problems[0].message
+    assert "next build replaces the folder whole" in exc.value.problems[0].hint
+    assert (out / MARKER).read_text(encoding="utf-8") == MARKER_BUSY
+    monkeypatch.setattr(inplace, "_move", real_move)
+    folder = inode(out)
+    run(src, out)
+    assert inode(out) != folder  # swapped whole, not patched up
+    matches_clean_build(src, out, tmp_path)
+
+
+def test_a_folder_it_cannot_write_means_a_whole_swap_with_nothing_moved(site, tmp_path, monkeypatch):
+    src, out = site
+    monkeypatch.setattr(inplace.os, "access", lambda path, mode: False)
+    folder = inode(out)
+    assert run(src, out) == set()  # the cache still saves the rendering
+    assert inode(out) != folder
+    matches_clean_build(src, out, tmp_path)
