@@ -35,7 +35,7 @@ def update_in_place(staging) -> bool:
     Raises BuildError when the update stopped part-way (the marker then says the folder is incomplete)."""
     final, root = staging.final, staging.root
     try:
-        staged = _files(root)
+        staged, _folders = _tree(root)
         stale, folders = _unwanted(final, staging.kept | set(staged))
         if not all(os.access(folder, os.W_OK) for folder in [final, *folders]):
             return False
@@ -67,30 +67,29 @@ def update_in_place(staging) -> bool:
     return True
 
 
-def _files(root: Path) -> list[str]:
-    """Every file under `root`, as paths relative to it."""
-    found = []
-    for dirpath, _dirs, names in os.walk(root):
-        base = os.path.relpath(dirpath, root)
-        found += [name if base == "." else f"{base}/{name}" for name in names]
-    return found
+def _tree(root: Path) -> tuple[list[str], list[str]]:
+    """(files, folders) under `root` as relative paths; a symlink counts as a file (it is never followed).
+    One scandir per folder and no stat: at 5,000 folders os.walk and Path objects cost 0.8 s."""
+    files, folders = [], []
+    stack = [("", str(root))]
+    while stack:
+        prefix, path = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                relpath = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(relpath)
+                    stack.append((relpath + "/", entry.path))
+                else:
+                    files.append(relpath)
+    return files, folders
 
 
 def _unwanted(final: Path, wanted: set[str]) -> tuple[list[Path], list[Path]]:
     """Files of the output this build does not have (a page gone, a file added by hand), and every folder
     (to prune the ones left empty)."""
-    stale, folders = [], []
-    for dirpath, dirs, names in os.walk(final):
-        base = os.path.relpath(dirpath, final)
-        here = Path(dirpath)
-        links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]  # a link is a file here
-        dirs[:] = [d for d in dirs if d not in links]
-        folders += [here / d for d in dirs]
-        for name in names + links:
-            relpath = name if base == "." else f"{base}/{name}"
-            if relpath not in wanted and relpath != MARKER:
-                stale.append(here / name)
-    return stale, folders
+    files, folders = _tree(final)
+    return ([final / f for f in files if f not in wanted and f != MARKER], [final / f for f in folders])
 
 
 def _move(source: Path, target: Path) -> None:
