@@ -241,12 +241,12 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
     refs = site.pages()
     deploy = Deploy(site)
     _STATE.update(renderer=renderer, writer=writer, checker=checker, deploy=deploy)
-    results, policies = [], {}
+    results, policies, shared = [], {}, {}
     try:
         for done in _render_pages(refs, jobs, cache, writer):
             key, step = done.key, site.steps[done.key[0]]
             results.append((key, done.problems, done.deferred))
-            policies[step.url] = done.policy
+            policies[step.url] = shared.setdefault(done.policy, done.policy)  # one copy of each (~400 B) policy
             if site.home_step is step and not deploy.home_copy:
                 policies[site.prefix] = done.policy  # `/` is rewritten to the home step: same page, same policy
             if done.reused:

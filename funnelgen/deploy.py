@@ -10,6 +10,7 @@ once every page is known.
 from __future__ import annotations
 
 from html import escape
+from itertools import chain
 
 from .csp import HEADER, insert_meta, policy
 from .hosts import host
@@ -77,7 +78,7 @@ class Deploy:
         if self.host.headers:
             own = _own(site, "_headers")
             per_page = policies if self.headers else {}  # past the host's rule limit: the shared rules only
-            writer.write("_headers", headers_file(site.prefix, per_page, self.mode, runtime_name) + own)
+            writer.write("_headers", chain(headers_file(site.prefix, per_page, self.mode, runtime_name), [own]))
         if self.host.redirects:
             writer.write("_redirects", self.redirects_file() + _own(site, "_redirects"))
         else:
@@ -107,19 +108,19 @@ def _own(site, name: str) -> str:
     return f"\n# From static/{name}:\n" + path.read_text(encoding="utf-8")
 
 
-def headers_file(prefix: str, policies: dict[str, str], mode: str, runtime_name: str) -> str:
+def headers_file(prefix: str, policies: dict[str, str], mode: str, runtime_name: str):
     """`_headers` (https://docs.netlify.com/routing/headers/,
-    https://developers.cloudflare.com/pages/configuration/headers/): a path line, then indented `Name: value`."""
-    blocks = [f"{prefix}*\n" + "".join(f"  {k}: {v}\n" for k, v in SHARED_HEADERS.items())]
-    blocks.append(f"{prefix}assets/{runtime_name}\n  Cache-Control: {IMMUTABLE}\n")
-    blocks.append(f"{prefix}assets/img/*\n  Cache-Control: {IMMUTABLE}\n")  # content-hashed names (media/)
+    https://developers.cloudflare.com/pages/configuration/headers/): a path line, then indented `Name: value`.
+    Yielded block by block: at 5,000 pages the file is 2.5 MB, and joining it took four copies at once."""
+    yield "# Written by funnelgen build: shared headers, immutable hashed assets, each page's policy.\n"
+    yield f"{prefix}*\n" + "".join(f"  {k}: {v}\n" for k, v in SHARED_HEADERS.items())
+    yield f"\n{prefix}assets/{runtime_name}\n  Cache-Control: {IMMUTABLE}\n"
+    yield f"\n{prefix}assets/img/*\n  Cache-Control: {IMMUTABLE}\n"  # content-hashed names (media/)
     for path, text in sorted(policies.items()):
-        block = f"{path}\n  Cache-Control: {HTML_CACHE}\n"
+        block = f"\n{path}\n  Cache-Control: {HTML_CACHE}\n"
         if text and mode in HEADER:
             block += f"  {HEADER[mode]}: {text}\n"
-        blocks.append(block)
-    return "# Written by funnelgen build: shared headers, immutable hashed assets, each page's policy.\n" + \
-        "\n".join(blocks)
+        yield block
 
 
 def redirect_page(site, target: str) -> str:

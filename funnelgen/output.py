@@ -20,6 +20,7 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -67,15 +68,17 @@ class Staging:
             raise ValueError(f"refusing to write outside the output folder: {relpath}")
         return self.root.joinpath(*parts)
 
-    def write(self, relpath: str, data: str | bytes) -> None:
+    def write(self, relpath: str, data: str | bytes | Iterable[str]) -> None:
+        """One output file; `data` may be text chunks (a large file is never joined in memory)."""
         target = self.path(relpath)
         target.parent.mkdir(parents=True, exist_ok=True)
-        payload = data.encode("utf-8") if isinstance(data, str) else data
         if self.kept is not None and relpath in self.kept:
             raise DuplicateOutput(relpath)
+        chunks = [data] if isinstance(data, (str, bytes)) else data
         try:
             with open(target, "xb") as fh:
-                fh.write(payload)
+                for chunk in chunks:
+                    fh.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         except FileExistsError:
             raise DuplicateOutput(relpath) from None
 
