@@ -54,9 +54,11 @@ class Prepared:
     runtime_name: str
 
 
-def load_site(src: Path):
-    """Load, model and validate; returns (site, warnings) or raises BuildError listing every error found."""
+def load_site(src: Path, cache: bool = False):
+    """Load, model and validate; returns (site, warnings) or raises BuildError listing every error found
+    (`cache`: reuse and keep the parsed front matter in <src>/.funnelgen/front-matter.json)."""
     from .config import load_config
+    from .frontcache import FrontMatterCache
     from .model import build_model
     from .pages import load_pages
     from .validate import validate
@@ -65,18 +67,21 @@ def load_site(src: Path):
     src = Path(src)
     config_file, data = load_config(src)
     site, problems = build_model(src, config_file, data)
-    problems += load_pages(site) + load_variants(site)  # (front matter first: variants read it)
+    fronts = FrontMatterCache.load(src) if cache else None
+    problems += load_pages(site, fronts) + load_variants(site)  # (front matter first: variants read it)
     if not problems:
         problems += validate(site)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise BuildError(problems)
+    if fronts is not None:
+        fronts.save()
     return site, problems
 
 
-def prepare(src: Path, base_url: str | None = None) -> Prepared:
+def prepare(src: Path, base_url: str | None = None, cache: bool = True) -> Prepared:
     """Load the site and set up the theme; raises BuildError."""
-    site, warnings = load_site(src)
+    site, warnings = load_site(src, cache=cache)
     if base_url:
         apply_base_url(site, base_url)
     return setup_render(site, warnings)
