@@ -42,7 +42,10 @@ def _parser_salt() -> bytes:
 
     digest = hashlib.sha256(f"{FORMAT} {__version__} {yaml.__version__} {yamlsource._Base.__name__}\n".encode())
     for module in (yamlsource.__file__, __file__):
-        digest.update(Path(module).read_bytes())
+        try:
+            digest.update(Path(module).read_bytes())
+        except OSError:  # no source beside the bytecode: the version alone
+            digest.update(b"?")
     return digest.digest()
 
 
@@ -69,24 +72,32 @@ def encode(node, seen: set[int] | None = None):
 
 
 def decode(value):
-    """The parse_yaml result an encoded value stands for (new objects every time)."""
-    if type(value) is not list:
-        if type(value) is dict:
+    """The parse_yaml result an encoded value stands for (new objects every time); ValueError for a value
+    of the wrong shape."""
+    kind = type(value)
+    if kind is not list:
+        if kind is dict:
             raise ValueError("a mapping is always tagged")
         return value
     tag, line, items = value
-    if tag == "M":
+    if type(line) is not int or type(items) is not list:
+        raise ValueError("not a node")
+    if tag == "M" and len(items) % 3 == 0:
         node = LineDict()
         node.lines = lines = {}
         for i in range(0, len(items), 3):
-            key = items[i]
-            lines[key] = items[i + 1]
+            key, key_line = items[i], items[i + 1]
+            if type(key) is not str or type(key_line) is not int or key in lines:
+                raise ValueError("not a mapping entry")
+            lines[key] = key_line
             node[key] = decode(items[i + 2])
-    elif tag == "L":
+    elif tag == "L" and len(items) % 2 == 0:
         node = LineList(decode(items[i]) for i in range(1, len(items), 2))
         node.lines = items[0::2]
+        if not all(type(n) is int for n in node.lines):
+            raise ValueError("not a line")
     else:
-        raise ValueError(f"unknown tag {tag!r}")
+        raise ValueError(f"unknown node {tag!r}")
     node.line = line
     return node
 

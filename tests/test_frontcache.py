@@ -282,6 +282,16 @@ def test_a_site_built_twice_with_the_cache_is_byte_identical(tmp_path, monkeypat
     assert diffs == []
 
 
+@pytest.mark.parametrize("value", [
+    {"a": 1}, ["X", 1, []], ["M", "1", []], ["M", 1, ["k", 1]], ["M", 1, [1, 1, "v"]], ["M", 1, ["k", "2", "v"]],
+    ["M", 1, ["k", 1, "v", "k", 2, "w"]], ["M", 1, ["k", True, "v"]], ["L", 1, [1]], ["L", 1, ["1", "v"]],
+    ["L", 1, [1, ["M", 2, {}]]], ["L"], ["M", 1], ["L", 1, 2, 3], ["M", 1, "kv"],
+])
+def test_decode_refuses_an_entry_of_the_wrong_shape(value):
+    with pytest.raises((ValueError, TypeError)):
+        frontcache.decode(value)
+
+
 def test_encode_refuses_what_it_cannot_carry():
     node = LineDict(a=1)
     node.line, node.lines = 1, {"a": 1}
