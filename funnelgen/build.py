@@ -56,7 +56,7 @@ class Prepared:
 
 def load_site(src: Path, cache: bool = False):
     """Load, model and validate; returns (site, warnings) or raises BuildError listing every error found
-    (`cache`: reuse and keep the parsed front matter in <src>/.funnelgen/front-matter.json)."""
+    (`cache`: reuse and keep the parsed front matter and site.yml in <src>/.funnelgen/front-matter.json)."""
     from .config import load_config
     from .frontcache import FrontMatterCache
     from .model import build_model
@@ -65,9 +65,9 @@ def load_site(src: Path, cache: bool = False):
     from .variants import load_variants
 
     src = Path(src)
-    config_file, data = load_config(src)
-    site, problems = build_model(src, config_file, data)
     fronts = FrontMatterCache.load(src) if cache else None
+    config_file, data = load_config(src, fronts)
+    site, problems = build_model(src, config_file, data)
     problems += load_pages(site, fronts) + load_variants(site)  # (front matter first: variants read it)
     if not problems:
         problems += validate(site)

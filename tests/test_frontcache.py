@@ -134,6 +134,9 @@ def test_a_yaml_error_is_raised_as_today_and_never_cached(tmp_path, monkeypatch)
     assert spy.calls == ["x.md", "x.md"]
 
 
+EVERY_FILE = ["gift.md", "optin.md", "site.yml", "starter.md", "thanks.md"]
+
+
 def loads(src: Path, monkeypatch) -> tuple[list[str], object]:
     spy = Spy(monkeypatch)
     site, _warnings = load_site(src, cache=True)
@@ -144,13 +147,17 @@ def loads(src: Path, monkeypatch) -> tuple[list[str], object]:
 def test_a_second_load_parses_only_the_edited_page(tmp_path, monkeypatch):
     src = write_site(tmp_path / "site")
     calls, first = loads(src, monkeypatch)
-    assert calls == ["gift.md", "optin.md", "starter.md", "thanks.md"]
+    assert calls == EVERY_FILE
     calls, second = loads(src, monkeypatch)
     assert calls == []
     assert {s: st.meta for s, st in second.steps.items()} == {s: st.meta for s, st in first.steps.items()}
     (src / "pages" / "gift.md").write_text("---\ntitle: 新しい題\n---\n本文\n", encoding="utf-8")
     calls, third = loads(src, monkeypatch)
     assert calls == ["gift.md"] and third.steps["gift"].meta["title"] == "新しい題"
+    with open(src / "site.yml", "a", encoding="utf-8") as fh:
+        fh.write("# 追記\n")
+    calls, fourth = loads(src, monkeypatch)
+    assert calls == ["site.yml"] and fourth.settings.title == first.settings.title
     calls, _ = loads(src, monkeypatch)
     assert calls == []
 
@@ -159,10 +166,10 @@ def test_the_file_holds_only_what_the_last_load_used_and_is_not_rewritten_when_n
     src = write_site(tmp_path / "site")
     load_site(src, cache=True)
     file = src / ".funnelgen" / CACHE_FILE
-    assert len(FrontMatterCache.load(src).old) == 4
+    assert len(FrontMatterCache.load(src).old) == 5  # four pages and site.yml
     (src / "pages" / "gift.md").write_text("---\ntitle: 新しい題\n---\n本文\n", encoding="utf-8")
     load_site(src, cache=True)
-    assert len(FrontMatterCache.load(src).old) == 4  # the old gift entry is gone
+    assert len(FrontMatterCache.load(src).old) == 5  # the old gift entry is gone
     before = file.stat()
     load_site(src, cache=True)
     assert (file.stat().st_ino, file.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
@@ -186,7 +193,8 @@ def set_field(file: Path, index: int, value: str) -> None:
 def wrong_shapes(file: Path) -> bytes:
     """Every page's key, each with an entry the decoder must refuse."""
     keys = FrontMatterCache.load(file.parent.parent).old
-    return json.dumps(dict(zip(keys, (["X", 1, []], {"a": 1}, ["M", 1, ["k"]], ["L"]), strict=True))).encode()
+    return json.dumps(dict(zip(keys, (["X", 1, []], {"a": 1}, ["M", 1, ["k"]], ["L"], ["M", "1", []]),
+                               strict=True))).encode()
 
 
 DAMAGE = {
@@ -207,7 +215,7 @@ def test_a_damaged_cache_is_ignored(damage, tmp_path, monkeypatch):
     _calls, want = loads(src, monkeypatch)
     DAMAGE[damage](src / ".funnelgen" / CACHE_FILE)
     calls, got = loads(src, monkeypatch)
-    assert calls == ["gift.md", "optin.md", "starter.md", "thanks.md"]
+    assert calls == EVERY_FILE
     assert {s: st.meta for s, st in got.steps.items()} == {s: st.meta for s, st in want.steps.items()}
     calls, _ = loads(src, monkeypatch)
     assert calls == []  # and rewritten whole
@@ -219,7 +227,7 @@ def test_a_cache_copied_in_with_the_site_folder_is_not_trusted(tmp_path, monkeyp
     clone = tmp_path / "clone"
     shutil.copytree(src, clone)
     calls, _ = loads(clone, monkeypatch)
-    assert calls == ["gift.md", "optin.md", "starter.md", "thanks.md"]
+    assert calls == EVERY_FILE
 
 
 def test_a_folder_that_cannot_be_written_is_skipped_silently(tmp_path, monkeypatch):
@@ -227,7 +235,7 @@ def test_a_folder_that_cannot_be_written_is_skipped_silently(tmp_path, monkeypat
     (src / ".funnelgen").write_text("not a folder")
     for _ in range(2):
         calls, site = loads(src, monkeypatch)
-        assert len(calls) == 4 and site.steps["gift"].meta["title"] == "gift"
+        assert calls == EVERY_FILE and site.steps["gift"].meta["title"] == "gift"
 
 
 BAD_PAGES = {
@@ -261,7 +269,7 @@ def test_bad_front_matter_gives_the_same_problems_with_and_without_the_cache(tmp
     assert {p["file"].rsplit("/", 1)[-1] for p in want} == set(BAD_PAGES)
     spy = Spy(monkeypatch)
     assert problems_of(src, cache=True) == want
-    assert sorted(spy.calls) == ["gift.md", "optin.md"]  # the other two came from the cache
+    assert sorted(spy.calls) == ["gift.md", "optin.md", "site.yml"]  # the other two came from the cache
     assert problems_of(src, cache=True) == want
 
 
@@ -302,3 +310,22 @@ def test_encode_refuses_what_it_cannot_carry():
     with pytest.raises(frontcache._Uncacheable):
         frontcache.encode([1])  # a plain list is not what parse_yaml makes
 
+
+
+def test_a_bad_site_yml_gives_the_same_problems_from_the_cache(tmp_path, monkeypatch):
+    import copy
+
+    from helpers import MINIMAL_CONFIG
+
+    config = copy.deepcopy(MINIMAL_CONFIG)
+    config["offers"]["starter"]["price"] = "無料"
+    config["site"]["colour"] = "red"
+    src = write_site(tmp_path / "site", config)
+    cache = FrontMatterCache.load(src)
+    cache.parse((src / "site.yml").read_text(encoding="utf-8"), src / "site.yml", 0)
+    cache.save()
+    want = problems_of(src, cache=False)
+    assert len(want) == 2 and None not in {p["line"] for p in want}
+    spy = Spy(monkeypatch)
+    assert problems_of(src, cache=True) == want
+    assert spy.calls == []
