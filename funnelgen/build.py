@@ -54,29 +54,34 @@ class Prepared:
     runtime_name: str
 
 
-def load_site(src: Path):
-    """Load, model and validate; returns (site, warnings) or raises BuildError listing every error found."""
+def load_site(src: Path, cache: bool = False):
+    """Load, model and validate; returns (site, warnings) or raises BuildError listing every error found
+    (`cache`: reuse and keep the parsed front matter and site.yml in <src>/.funnelgen/front-matter.json)."""
     from .config import load_config
+    from .frontcache import FrontMatterCache
     from .model import build_model
     from .pages import load_pages
     from .validate import validate
     from .variants import load_variants
 
     src = Path(src)
-    config_file, data = load_config(src)
+    fronts = FrontMatterCache.load(src) if cache else None
+    config_file, data = load_config(src, fronts)
     site, problems = build_model(src, config_file, data)
-    problems += load_pages(site) + load_variants(site)  # (front matter first: variants read it)
+    problems += load_pages(site, fronts) + load_variants(site)  # (front matter first: variants read it)
     if not problems:
         problems += validate(site)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise BuildError(problems)
+    if fronts is not None:
+        fronts.save()
     return site, problems
 
 
-def prepare(src: Path, base_url: str | None = None) -> Prepared:
+def prepare(src: Path, base_url: str | None = None, cache: bool = True) -> Prepared:
     """Load the site and set up the theme; raises BuildError."""
-    site, warnings = load_site(src)
+    site, warnings = load_site(src, cache=cache)
     if base_url:
         apply_base_url(site, base_url)
     return setup_render(site, warnings)
@@ -313,7 +318,7 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
 
     prep = staging = None
     try:
-        prep = prepare(src, base_url)
+        prep = prepare(src, base_url, cache=use_cache)
         site = prep.site
         check_output_dir(out, src, prep.theme, force=force)
         staging = Staging(out)

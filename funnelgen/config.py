@@ -279,15 +279,16 @@ def find_config(src: Path) -> Path:
                               hint="Run funnelgen in a site folder, or pass the folder: funnelgen build site_src")])
 
 
-def load_config(src: Path) -> tuple[Path, dict]:
-    """Read site.yml and validate it against the schema; raise BuildError on problems."""
+def load_config(src: Path, cache=None) -> tuple[Path, dict]:
+    """Read site.yml and validate it against the schema; raise BuildError on problems (`cache`: a
+    frontcache.FrontMatterCache, so an unchanged site.yml is not parsed again)."""
     from .errors import Problem, rel
     from .pages import link_problem
 
     path = find_config(src)
     if (problem := link_problem(path, src)) is not None:  # its values are published (title, legal …)
         raise BuildError([problem])
-    raw = load_yaml_file(path)
+    raw = load_yaml_file(path, cache.parse) if cache is not None else load_yaml_file(path)
     ctx = Context(rel(path))
     if not isinstance(raw, dict):
         raise BuildError([Problem(ctx.file, "the file must be a YAML mapping with site:, legal:, offers:, funnels: …",

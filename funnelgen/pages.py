@@ -145,16 +145,17 @@ def site_tree(folder: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Pr
     return files, problems
 
 
-def load_pages(site) -> list[Problem]:
-    """Attach front matter and source path to every step; return problems."""
+def load_pages(site, cache=None) -> list[Problem]:
+    """Attach front matter and source path to every step; return problems (`cache`: a
+    frontcache.FrontMatterCache, so unchanged front matter is not parsed again)."""
     problems: list[Problem] = []
     _real_dir.cache_clear()  # folders may have become links since the last load (serve)
     for step in site.steps.values():
-        problems.extend(load_page(site, step, fresh=False))
+        problems.extend(load_page(site, step, fresh=False, cache=cache))
     return problems
 
 
-def load_page(site, step, fresh: bool = True) -> list[Problem]:
+def load_page(site, step, fresh: bool = True, cache=None) -> list[Problem]:
     """Read one step's page: resolve its file and validate its front matter (`fresh`: look at the folders
     again, as for a single page saved in serve)."""
     if fresh:
@@ -192,16 +193,16 @@ def load_page(site, step, fresh: bool = True) -> list[Problem]:
     except FrontMatterError as exc:
         return [Problem(rel(path), str(exc), line=1,
                         hint="Add a line with only --- after the front matter (title:, headline: …).")]
-    return warnings + _front_matter(step, path, front, offset)
+    return warnings + _front_matter(step, path, front, offset, cache)
 
 
-def _front_matter(step, path: Path, front: str, offset: int) -> list[Problem]:
+def _front_matter(step, path: Path, front: str, offset: int, cache=None) -> list[Problem]:
     from .errors import BuildError
 
     if not front.strip():
         return _event_fields(step, {}, rel(path))
     try:
-        data = parse_yaml(front, path, line_offset=offset)
+        data = (cache.parse if cache is not None else parse_yaml)(front, path, offset)
     except BuildError as exc:
         return exc.problems
     ctx = Context(rel(path))

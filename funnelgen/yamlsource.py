@@ -168,8 +168,8 @@ def decode_error_line(path: Path | str) -> int | None:
     return None
 
 
-def load_yaml_file(path: Path):
-    """Read and parse one YAML file."""
+def load_yaml_file(path: Path, parse=parse_yaml):
+    """Read and parse one YAML file (`parse`: parse_yaml or a cache's parse, frontcache.py)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -178,4 +178,4 @@ def load_yaml_file(path: Path):
     except UnicodeDecodeError as exc:
         raise BuildError([Problem(rel(path), f"not UTF-8 text ({exc.reason})", line=decode_error_line(path),
                                   hint="Save the file as UTF-8 (Shift_JIS and UTF-16 are not read).")]) from None
-    return parse_yaml(text, path)
+    return parse(text, path, 0)

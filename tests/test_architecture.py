@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "funnelgen"
 LAYERS = [
     ("base", ["errors", "escaping", "reporter", "dates", "urls", "i18n", "recording"]),
     ("tables", ["yamlsource", "schema", "kinds", "vendors", "hosts", "settings", "videohosts"]),
-    ("load", ["config", "pages"]),
+    ("load", ["config", "pages", "frontcache"]),
     ("model", ["model", "plans", "variants", "graph", "prices", "schedule", "recipients", "redirects"]),
     ("validate", ["validate"]),
     ("render", ["typeset", "compact", "pagecss", "formfields", "layout", "markdown", "media", "theme", "tracking", "planview", "splitpage", "render", "functions", "diagram", "csp"]),
