@@ -124,7 +124,9 @@ def site_key(prep, planned: set[str], preview: bool) -> tuple[str, dict[str, str
     config_text, offers = offer_digests(site)
     fronts = [(sid, step.page, step.meta, step.split.config if step.split else None, step.url)
               for sid, step in site.steps.items()]
-    parts = [FORMAT, _package_print(), os.getcwd(), str(site.src.resolve()), str(prep.theme), config_text,
+    folder = os.stat(site.src)  # this very folder: a copy (an unpacked archive keeps times) starts clean
+    parts = [FORMAT, _package_print(), os.getcwd(), str(site.src.resolve()), f"{folder.st_dev}:{folder.st_ino}",
+             str(prep.theme), config_text,
              json.dumps(fronts, sort_keys=True, default=str, ensure_ascii=False), site.settings.base_url,
              str(preview), prep.runtime_name, sha(prep.renderer.css), "\n".join(sorted(planned)),
              "\n".join(sorted(prep.renderer.media.site_files))]

@@ -59,19 +59,29 @@ def make_env(site, theme: Path):
 
 
 def _bytecode_cache(src: Path):
-    """Compiled templates kept in <site>/.funnelgen/jinja/ between runs: compiling the theme cost more than
-    rendering a small site. jinja2 recompiles a template whose source changed (its checksum is in the key),
-    and the folder is per funnelgen version and these options; a read-only site folder simply has none."""
+    """Compiled templates kept between runs (compiling the theme cost more than rendering a small site) in the
+    user's cache folder, never in the site folder: jinja2 loads them with marshal, so a compiled template that
+    came with a cloned site would run its author's code
+    (https://jinja.palletsprojects.com/en/stable/api/#bytecode-cache). The folder is the user's own (0700,
+    checked like jinja2's default), per funnelgen version and these options; jinja2 keys each template by its
+    file's path and recompiles it when the source changed. No usable folder: no cache. (`src` is unused: the
+    key already names each template's file.)"""
     import jinja2
 
     from . import __version__
 
-    folder = src / ".funnelgen" / "jinja" / f"{__version__}-{jinja2.__version__}-trim-lstrip-strict"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "funnelgen" / "jinja" / f"{__version__}-{jinja2.__version__}-trim-lstrip-strict"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+    except (OSError, RuntimeError):  # (RuntimeError: no home folder)
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
+    if not hasattr(os, "getuid"):  # Windows: the profile folder is private already
+        return jinja2.FileSystemBytecodeCache(str(folder))
+    if st.st_uid != os.getuid() or st.st_mode & 0o077 or not os.access(folder, os.W_OK):
+        return None  # someone else's, or others can write into it
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 @functools.cache

@@ -8,6 +8,14 @@ import pytest
 from helpers import copy_example, write_site
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory):
+    """Compiled templates go to $XDG_CACHE_HOME/funnelgen (theme.py): the tests' own, not the user's."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+
+
 @pytest.fixture
 def example_site(tmp_path) -> Path:
     return copy_example(tmp_path / "site")

@@ -183,3 +183,36 @@ def test_a_page_whose_check_reads_the_clock_is_never_reused(tmp_path):
     rendered, reused = run(src, out)
     assert rendered == {("starter", "a")}
     assert reused == {("optin", "a"), ("gift", "a"), ("thanks", "a")}
+
+
+def test_a_copied_site_folder_does_not_trust_the_cache_it_came_with(site, tmp_path):
+    """An archive unpacked elsewhere keeps the files' times: its cache and output must not be taken on trust."""
+    import shutil
+
+    src, out = site
+    copy = tmp_path / "copy"
+    shutil.copytree(src, copy, symlinks=True, copy_function=shutil.copy2)
+    shutil.rmtree(src)
+    copy.rename(src)  # the same path and times, another folder
+    rendered, reused = run(src, out)
+    assert rendered == ALL and not reused
+
+
+def test_compiled_templates_stay_out_of_the_site_folder(tmp_path, monkeypatch):
+    """jinja2 loads compiled templates with marshal: one that came with a cloned site would run its code."""
+    import os
+    import stat
+
+    cache_home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    src = copy_example(tmp_path / "site")
+    build(src, tmp_path / "out", jobs=1, cache=False)
+    assert not (src / ".funnelgen" / "jinja").exists()
+    folder = next((cache_home / "funnelgen" / "jinja").iterdir())
+    assert list(folder.glob("*.cache")) and stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+
+    for old in folder.glob("*.cache"):
+        old.unlink()
+    folder.chmod(0o777)  # a folder others can write into is not used
+    build(src, tmp_path / "out2", jobs=1, cache=False)
+    assert not list(folder.glob("*.cache"))
