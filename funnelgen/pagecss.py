@@ -17,15 +17,20 @@ import re
 RUNTIME_CLASSES = frozenset({"is-on"})  # classes funnel.js toggles (runtime/funnel.js, the sticky bar)
 _CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
 _CLASS_IN_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-_STYLE = re.compile(r"(<style>)(.*?)(</style>)", re.S)
 _KEEP_ALWAYS = (":is(", ":has(", ":not(", ":where(")
 
 
 def page_classes(html: str) -> set[str]:
-    """Every class named in a class attribute of the page."""
+    r"""Every class named in a class attribute of the page (what `_CLASS_ATTR` finds; splitting on the literal
+    is ten times faster than the pattern, whose leading `\s` defeats the literal search)."""
     out: set[str] = set(RUNTIME_CLASSES)
-    for value in _CLASS_ATTR.findall(html):
-        out.update(value.split())
+    parts = html.split('class="')
+    for before, part in zip(parts, parts[1:], strict=False):
+        end = part.find('"')
+        if end < 0:  # an unclosed value runs on into the next part: let the pattern decide
+            return out.union(*(value.split() for value in _CLASS_ATTR.findall(html)))
+        if before[-1:].isspace():
+            out.update(part[:end].split())
     return out
 
 
@@ -87,5 +92,8 @@ def _used(items: tuple, classes: set[str]) -> str:
 
 def prune_page_css(html: str) -> str:
     """The page with its first inline `<style>` reduced to the rules that can match it."""
-    classes = page_classes(html)
-    return _STYLE.sub(lambda m: m.group(1) + used_css(m.group(2), classes) + m.group(3), html, count=1)
+    start = html.find("<style>")
+    end = html.find("</style>", start + 7) if start >= 0 else -1
+    if end < 0:
+        return html
+    return html[:start + 7] + used_css(html[start + 7:end], page_classes(html)) + html[end:]

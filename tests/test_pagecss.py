@@ -1,5 +1,7 @@
 """Per-page CSS: a rule leaves a page only when it cannot match it (funnelgen/pagecss.py)."""
 
+import pytest
+
 from funnelgen.pagecss import page_classes, prune_page_css, used_css
 
 CSS = (".plan{a:1}.hero h1{b:2}.bump,.hero{c:3}.sticky.is-on{d:4}:is(.x,.y) .z{e:5}"
@@ -34,3 +36,25 @@ def test_the_built_opt_in_keeps_its_form_styles_and_drops_plan_tables(tmp_path):
     style = html.split("<style>", 1)[1].split("</style>", 1)[0]
     assert ".fg-form" in style and ".field label" in style and ".sticky" in style
     assert ".plan{" not in style and ".bump{" not in style
+
+
+@pytest.mark.parametrize("html", [
+    '<p class="a b">x</p><div\tclass="c">y</div><span\nclass="">z</span>',
+    '<p class="a">x</p><b data-x=" class=" y">z</b>',  # a class attribute's text inside another attribute
+    '<p class="a class="b">x</p><i class="c">y</i>',  # unclosed: the browser reads `a class=`
+    'class="first"<p xclass="no">x</p>',  # no space before: not an attribute
+    '<p class="a">x</p><p\u3000class="wide">y</p>',  # Unicode space counts, as `\s` does
+])
+def test_page_classes_finds_what_the_attribute_pattern_finds(html):
+    from funnelgen.pagecss import _CLASS_ATTR, RUNTIME_CLASSES, page_classes
+
+    expected = set(RUNTIME_CLASSES).union(*(v.split() for v in _CLASS_ATTR.findall(html)))
+    assert page_classes(html) == expected
+
+
+def test_only_the_first_style_element_is_pruned():
+    from funnelgen.pagecss import prune_page_css
+
+    html = '<style>.gone{a:b}.kept{c:d}</style><p class="kept">x</p><style>.gone{e:f}</style>'
+    assert prune_page_css(html) == '<style>.kept{c:d}</style><p class="kept">x</p><style>.gone{e:f}</style>'
+    assert prune_page_css("<p>no style</p>") == "<p>no style</p>"
