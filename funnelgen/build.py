@@ -23,7 +23,6 @@ from .pages import site_tree
 # Pages to render below which forking costs more than it saves. Measured on 2 quiet cores (farm-bench, -j 2 / -j 1
 # wall, paired runs): 8 pages 1.08, 12 pages 1.05, 24 pages 0.89, 48 pages 0.86, 100 pages 0.69, 200 pages 0.65.
 PARALLEL_THRESHOLD = 16
-CACHE_DIR = ".funnelgen"
 
 
 @dataclass
@@ -176,6 +175,8 @@ def _render_pages(refs: list, jobs: int, cache=None, writer=None):
             todo.append(ref.key)
         else:
             yield PageDone(ref.key, reused[0], reused[1], reused[2], reused=True)
+    if todo:
+        _prime()
     if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
         yield from (_render_one(key) for key in todo)
         return
@@ -186,6 +187,22 @@ def _render_pages(refs: list, jobs: int, cache=None, writer=None):
     chunk = max(8, len(todo) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         yield from pool.map(_render_one, todo, chunksize=chunk)
+
+
+def _prime() -> None:
+    """Compile the templates and load the Markdown parser and lxml before forking, so workers share them; a
+    build with nothing to render never loads them (a sixth of an unchanged build's time went to that)."""
+    from .markdown import make_markdown
+
+    renderer, checker = _STATE["renderer"], _STATE.get("checker")
+    site = renderer.site
+    for kind in {s.kind for s in site.steps.values()}:
+        renderer.template(kind)
+    make_markdown(bool(site.settings.allow_html))
+    if checker is not None:
+        from .rules.html import parse_html
+
+        parse_html("<p></p>")
 
 
 def default_jobs() -> int:
@@ -220,18 +237,11 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
     written; `cache` (a buildcache.BuildCache) supplies the pages it proves unchanged and records the
     others. Returns problems instead of raising, so callers decide.
     """
-    from .markdown import make_markdown
+    from .recording import Reads, recording
     from .render import robots, sitemap
     from .reporter import NULL
 
     site, renderer = prep.site, prep.renderer
-    for kind in {s.kind for s in site.steps.values()}:
-        renderer.template(kind)  # compile before forking so workers share the compiled code
-    make_markdown(bool(site.settings.allow_html))  # likewise the Markdown parser and its imports
-    if checker is not None:
-        from .rules.html import parse_html
-
-        parse_html("<p></p>")  # import lxml before forking
     writer.write(f"assets/{prep.runtime_name}", prep.runtime)
     for relpath, data in renderer.media.site_files.items():  # logo, icons, default share card
         writer.put(relpath, data)
@@ -246,7 +256,7 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
     refs = site.pages()
     deploy = Deploy(site)
     _STATE.update(renderer=renderer, writer=writer, checker=checker, deploy=deploy)
-    results, policies, shared = [], {}, {}
+    results, policies, shared, reused = [], {}, {}, 0
     try:
         for done in _render_pages(refs, jobs, cache, writer):
             key, step = done.key, site.steps[done.key[0]]
@@ -255,6 +265,7 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
             if site.home_step is step and not deploy.home_copy:
                 policies[site.prefix] = done.policy  # `/` is rewritten to the home step: same page, same policy
             if done.reused:
+                reused += 1
                 reporter.page_reused(key, site.output_path(step))
             else:
                 if cache is not None and done.deferred is not None:
@@ -265,11 +276,21 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
         _STATE.clear()
     for relpath, text in renderer.extra_files().items():
         writer.write(relpath, text)
-    for relpath, html in (("legal/index.html", renderer.render_legal()),
-                          ("privacy/index.html", renderer.render_privacy())):
-        html, policies[f"{site.prefix}{relpath[:-10]}"] = deploy.page(html)
-        writer.write(relpath, html)
-    writer.write("404.html", deploy.page(renderer.render_404(), meta=True)[0])
+    # the pages every build has: rendered again only when something they read changed (buildcache.py)
+    inputs = [str(path) for folder in (assets, site.src / "static") for _name, path in site_tree(folder, _root(site, folder))[0]]
+    kept = (cache.reuse_site_wide(writer, inputs)
+            if cache is not None and checker is not None and reused == len(refs) else None)
+    reads, own = Reads(), {}
+    if kept is None:
+        with recording(reads):
+            for relpath, html in (("legal/index.html", renderer.render_legal()),
+                                  ("privacy/index.html", renderer.render_privacy())):
+                html, own[f"{site.prefix}{relpath[:-10]}"] = deploy.page(html)
+                writer.write(relpath, html)
+            writer.write("404.html", deploy.page(renderer.render_404(), meta=True)[0])
+    else:
+        own = kept[1]
+    policies.update(own)
     writer.write("sitemap.xml", sitemap(site))
     writer.write("robots.txt", robots(site))
     deploy.finish(writer, policies, prep.runtime_name)  # _headers, _redirects, .nojekyll, redirect pages
@@ -277,8 +298,15 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
         writer.copy_tree(site.src / "static", root=site.src, skip=deploy.merged)
     problems = [p for _key, probs, _deferred in results for p in probs]
     unwritten = any(deferred is None for _key, _probs, deferred in results)
-    if checker is not None and not unwritten:  # with a page missing, the site-wide checks only add noise
-        problems += checker.finish([d for _key, _probs, deferred in results for d in deferred])
+    if kept is not None:
+        problems += kept[0]
+    elif checker is not None and not unwritten:  # with a page missing, the site-wide checks only add noise
+        with recording(reads):
+            found = checker.finish([d for _key, _probs, deferred in results for d in deferred])
+        problems += found
+        if cache is not None:
+            outputs = [(relpath, False) for relpath in ("legal/index.html", "privacy/index.html", "404.html")]
+            cache.record_site_wide(reads, found, own, outputs, inputs)
     return problems
 
 
@@ -315,6 +343,7 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
     from .inplace import commit
     from .output import Staging, check_output_dir
     from .rules import PageChecker, is_preview_env
+    from .sitefolder import write_server_functions, write_success_urls
 
     prep = staging = None
     try:
@@ -353,29 +382,3 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
     reused = f" ({cache.reused} unchanged, from the cache)" if cache is not None and cache.reused else ""
     return BuildResult(True, out, n, warnings=warnings + commit_warnings, success_urls=success, success_file=saved,
                        site=site, summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}{reused}")
-
-
-def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:
-    """Outside the publish folder: what to paste into each payment link's settings (None: not saved)."""
-    if not success:
-        return None
-    target = site.src / CACHE_DIR / "success-urls.txt"
-    try:
-        target.parent.mkdir(exist_ok=True)
-        lines = ["# After-payment redirect URL for each offer (paste into your payment provider).", ""]
-        lines += [f"{oid}\t{url}" for oid, url in success]
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    except OSError:
-        return None  # read-only source folder: the terminal still shows them
-    return Path(rel(target))
-
-
-def write_server_functions(site) -> None:
-    """The host function that sends purchases from Stripe's webhook (docs/server-events.md), written into the
-    site folder where the host looks for functions (netlify/functions/, functions/), never into the output."""
-    from .functions import function_files
-
-    for relpath, text in function_files(site, site.tracking.server_events).items():
-        target = site.src / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")

@@ -30,6 +30,7 @@ from .theme import builtin_themes_dir, template_folders
 FORMAT = "4"
 # An entry is a list, not a mapping: thousands of them stay in memory during a build (issue #10's 64 MiB goal)
 SOURCES, FILES, OFFERS, TEMPLATES, PROBLEMS, DEFERRED, POLICY, OUTPUTS = range(8)
+SITE_WIDE = "\0site-wide"  # the entry of the legal, privacy and 404 pages and the site-wide checks
 CACHE_FILE = "build-cache.json"
 HEADER = "funnelgen-build-cache"
 LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "budoux", "lxml", "pillow", "rjsmin", "pyyaml")
@@ -205,8 +206,9 @@ class BuildCache:
         return result
 
     def _current(self, ref, entry: list) -> bool:
+        """Are the entry's inputs unchanged? (`ref` None: the site-wide entry, whose input list was compared.)"""
         sources = entry[SOURCES]
-        return (sorted(src[0] for src in sources) == sorted(_sources(ref.step))
+        return ((ref is None or sorted(src[0] for src in sources) == sorted(_sources(ref.step)))
                 and all(self.files.same(*src) for src in sources)
                 and all(self._still("files", path) for path in entry[FILES])
                 and all(self._still("offers", oid) for oid in entry[OFFERS])
@@ -238,6 +240,37 @@ class BuildCache:
             self._templates[name] = f"{found}:{fp[2]}" if fp else None
         return self._templates[name]
 
+    def reuse_site_wide(self, writer, inputs: list[str]) -> tuple[list[Problem], dict[str, str]] | None:
+        """The legal, privacy and 404 pages and the site-wide checks' findings of the previous build, their files
+        linked into `writer`, or None. Call it only when every page was reused: the pages' sources, anchors and
+        policies are then the same. Also the same must be every offer (the legal page lists them all; the
+        placeholder check reads all of site.yml), the templates and pictures they read, `inputs` (static files
+        and theme assets: an anchor may point into a static page) and their own output files."""
+        entry = self.old.pop(SITE_WIDE, None)
+        try:
+            if entry is None or len(entry) != 8 or self.shared["offers"] != self.offers:
+                return None
+            if sorted(src[0] for src in entry[SOURCES]) != sorted(inputs) or not self._current(None, entry):
+                return None
+            if not all(self._intact(relpath, size, mtime) for relpath, _shared, size, mtime in entry[OUTPUTS]):
+                return None
+            for relpath, shared, _size, _mtime in entry[OUTPUTS]:
+                writer.link(relpath, self.out / relpath, shared=shared)
+            result = [Problem(**p) for p in entry[PROBLEMS]], {str(url): str(text) for url, text in entry[POLICY].items()}
+            entry[TEMPLATES] = self.pooled(self.values[entry[TEMPLATES]])
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            return None
+        self.new[SITE_WIDE] = entry
+        return result
+
+    def record_site_wide(self, reads, problems: list[Problem], policies: dict[str, str], outputs: list,
+                         inputs: list[str]) -> None:
+        """What reuse_site_wide needs next time (nothing when a check read the clock)."""
+        entry = self._entry(reads, inputs, problems, (), "", outputs)
+        if entry is not None:
+            entry[POLICY] = dict(policies)  # (a page's is an index into the pooled values; these are the site's own)
+            self.new[SITE_WIDE] = entry
+
     def pooled(self, value) -> int:
         """The index of a value many pages share (a policy, a list of templates) in this build's table."""
         return self._pool.setdefault(value, len(self._pool))
@@ -245,11 +278,16 @@ class BuildCache:
     # -- this build ------------------------------------------------------------------------------------
     def record(self, ref, reads, problems: list[Problem], deferred: list, policy: str, outputs: list) -> None:
         """A rendered page: what it read and what it produced (its files are measured in `seal`)."""
+        entry = self._entry(reads, _sources(ref.step), problems, deferred, policy, outputs)
+        if entry is not None:
+            self.new[_name(ref.key)] = entry
+
+    def _entry(self, reads, sources: list[str], problems, deferred, policy, outputs) -> list | None:
         if reads is None or reads.clock:
-            return  # not recorded (serve) or depends on the time: rendered on every build
-        prints = [(path, self.files.print(path)) for path in _sources(ref.step)]
+            return None  # not recorded (serve) or depends on the time: rendered on every build
+        prints = [(path, self.files.print(path)) for path in sources]
         if any(fp is None for _path, fp in prints) or any(self.files.print(path) is None for path in reads.files):
-            return
+            return None
         entry = [None] * 8
         entry[SOURCES] = [(path, *fp) for path, fp in prints]
         entry[FILES] = tuple(sorted(reads.files))
@@ -259,7 +297,7 @@ class BuildCache:
         entry[DEFERRED] = [(path, frag, asdict(p)) for path, frag, p in deferred] if deferred else ()
         entry[POLICY] = self.pooled(policy)
         entry[OUTPUTS] = [[relpath, shared, 0, 0] for relpath, shared in outputs]
-        self.new[_name(ref.key)] = entry
+        return entry
 
     def seal(self) -> None:
         """Measure every page's files in the committed output (a page whose file is gone is not saved)."""

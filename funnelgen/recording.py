@@ -26,10 +26,10 @@ class Reads:
 
 
 @contextmanager
-def recording():
-    """Record what the code in the block reads; yields the `Reads`."""
+def recording(reads: Reads | None = None):
+    """Record what the code in the block reads; yields the `Reads` (`reads`: go on adding to those)."""
     global _current
-    previous, _current = _current, Reads()
+    previous, _current = _current, reads if reads is not None else Reads()
     try:
         yield _current
     finally:

@@ -216,3 +216,62 @@ def test_compiled_templates_stay_out_of_the_site_folder(tmp_path, monkeypatch):
     folder.chmod(0o777)  # a folder others can write into is not used
     build(src, tmp_path / "out2", jobs=1, cache=False)
     assert not list(folder.glob("*.cache"))
+
+
+def count_site_wide(monkeypatch) -> list:
+    """Calls of render_legal: the site-wide pages (legal, privacy, 404) and checks run when it is called."""
+    from funnelgen.render import Renderer
+
+    calls, real = [], Renderer.render_legal
+    monkeypatch.setattr(Renderer, "render_legal", lambda self: calls.append(1) or real(self))
+    return calls
+
+
+def test_an_unchanged_build_reuses_the_site_wide_pages_and_repeats_their_warnings(tmp_path, monkeypatch):
+    from helpers import MINIMAL_CONFIG
+
+    page = "---\ntitle: 講座\n---\n\n価格は【要記入】円です。\n"  # a site-wide check warns about it
+    src, out = write_site(tmp_path / "site", MINIMAL_CONFIG, {"starter.md": page}), tmp_path / "out"
+    first = build(src, out, jobs=1)
+    calls = count_site_wide(monkeypatch)
+    second = build(src, out, jobs=1)
+    assert calls == []
+    assert [(p.file, p.line, p.rule, p.message) for p in second.warnings] == \
+        [(p.file, p.line, p.rule, p.message) for p in first.warnings] and first.warnings
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_an_offer_shown_on_no_page_still_renders_the_legal_page(tmp_path, monkeypatch):
+    import copy
+
+    from helpers import MINIMAL_CONFIG
+
+    cfg = copy.deepcopy(MINIMAL_CONFIG)
+    cfg["offers"]["book"] = {"name": "電子書籍", "price": 990, "checkout": "https://buy.stripe.com/book"}
+    src, out = write_site(tmp_path / "site", cfg), tmp_path / "out"
+    run(src, out)
+    yml = src / "site.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("price: 990", "price: 1100"), encoding="utf-8")
+    calls = count_site_wide(monkeypatch)
+    rendered, _ = run(src, out)
+    assert rendered == set() and calls == [1]  # no page shows the book; the legal page lists every offer
+    assert "1,100" in (out / "legal" / "index.html").read_text(encoding="utf-8")
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_an_anchor_into_a_static_page_is_checked_again_when_the_static_page_changes(tmp_path, monkeypatch):
+    from helpers import MINIMAL_CONFIG
+
+    page = "---\ntitle: 講座\n---\n\n[手順](/docs/guide.html#step-2)\n"
+    src = write_site(tmp_path / "site", MINIMAL_CONFIG, {"starter.md": page})
+    guide = src / "static" / "docs" / "guide.html"
+    guide.parent.mkdir(parents=True)
+    guide.write_text('<h2 id="step-2">手順2</h2>', encoding="utf-8")
+    out = tmp_path / "out"
+    run(src, out)
+    guide.write_text('<h2 id="step-two">手順2</h2>', encoding="utf-8")  # the anchor is gone
+    calls = count_site_wide(monkeypatch)
+    with pytest.raises(BuildError) as exc:
+        build(src, out, jobs=1)
+    assert calls == [1]
+    assert any("no element with id 'step-2'" in p.message for p in exc.value.problems)

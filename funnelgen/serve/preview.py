@@ -21,7 +21,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .. import ui
-from ..build import CACHE_DIR
+from ..sitefolder import CACHE_DIR
 from .capture import Store, capture_netlify, capture_post_form, local_path
 from .checkout import checkout_page, pay
 from .dashboard import dashboard_html
