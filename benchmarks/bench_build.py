@@ -93,7 +93,9 @@ def size_rows(tmp: Path, size: int) -> list[tuple[str, list[str], object]]:
 def startup_rows(tmp: Path) -> list[tuple[str, list[str], object]]:
     example, out = HERE.parent / "site_src", tmp / "example-out"
     subprocess.run(fg("build", str(example), "-o", str(out)), check=True, capture_output=True, env=ENV)
-    rows = [("example cold", fg("build", str(example), "-o", str(out), "--no-cache"), None),
+    # (cold into a folder of its own: a --no-cache build rewrites its output, so the next build there is not
+    # an unchanged one)
+    rows = [("example cold", fg("build", str(example), "-o", str(tmp / "example-cold-out"), "--no-cache"), None),
             ("example unchanged", fg("build", str(example), "-o", str(out)), None),
             ("fg --version", fg("--version"), None)]
     if shutil.which("hugo"):
@@ -105,7 +107,7 @@ def startup_rows(tmp: Path) -> list[tuple[str, list[str], object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,5000")
+    parser.add_argument("--sizes", default="1000,5000", help='comma-separated page counts ("" for start-up only)')
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fg-bench-") as tmp_name:
@@ -121,7 +123,7 @@ def main() -> None:
         for name in ("hugo 10 pages", "hugo version"):
             if name in start:
                 print(f"| {name} | {start[name][0] * 1000:.0f} | |")
-        for size in [int(s) for s in args.sizes.split(",")]:
+        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
             res = interleaved(size_rows(tmp, size), args.repeat)
             cold = res["fg cold"][0]
             print(f"\n| {size:,} pages | seconds | × floor -j1 | × floor -j2 | × fg cold | × hugo | peak MiB |")

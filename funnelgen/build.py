@@ -9,6 +9,7 @@ problems a user can act on), reusing every page the build cache (buildcache.py) 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -108,7 +109,7 @@ def setup_render(site, warnings: list[Problem]) -> Prepared:
     from .tracking import runtime_features, runtime_script
 
     theme = theme_dir(site)
-    env = make_env(site, theme)
+    env = functools.partial(make_env, site, theme)  # (made when a page is first rendered: render.Renderer.env)
     runtime = runtime_script(site.tracking, runtime_features(site))
     runtime_name = f"funnel.{hashlib.sha256(runtime).hexdigest()[:10]}.js"
     override_css = site.src / "templates" / "style.css"

@@ -46,8 +46,9 @@ class Renderer:
     """Holds what every page shares (env, labels, snippets) so per-page work is small."""
 
     def __init__(self, site: Site, env, runtime_url: str, css: str):
+        """`env`: a jinja2 Environment, or a function that makes one when a template is first needed."""
         self.site = site
-        self.env = env
+        self._env = env
         self.lang = site.language
         self.t = LABELS[self.lang]
         self.head_tracking = Markup(head_snippets(site.tracking))
@@ -63,6 +64,13 @@ class Renderer:
         from .media.context import Media
 
         self.media = Media(site)  # logo, icons, share card now: a missing file stops the build before any page
+
+    @property
+    def env(self):
+        """Made on first use: a build whose pages all come from the cache renders nothing and never loads jinja2."""
+        if callable(self._env):
+            self._env = self._env()
+        return self._env
 
     # -- helpers -----------------------------------------------------------
     def template(self, kind: str):

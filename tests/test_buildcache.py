@@ -275,3 +275,19 @@ def test_an_anchor_into_a_static_page_is_checked_again_when_the_static_page_chan
         build(src, out, jobs=1)
     assert calls == [1]
     assert any("no element with id 'step-2'" in p.message for p in exc.value.problems)
+
+
+def test_a_build_with_nothing_to_render_loads_no_template_markdown_or_html_parser(site):
+    """Start-up is most of an unchanged build: jinja2, markdown-it and lxml are loaded only to render."""
+    import subprocess
+    import sys
+
+    src, out = site
+    code = ("import sys; from funnelgen.build import build; build(sys.argv[1], sys.argv[2], jobs=1); "
+            "print(sorted(m for m in ('jinja2', 'markdown_it', 'lxml.etree') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, str(src), str(out)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    page = src / "pages" / "thanks.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追伸\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", code, str(src), str(out)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['jinja2', 'lxml.etree', 'markdown_it']"  # one page to render: all three
