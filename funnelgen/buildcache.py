@@ -232,12 +232,13 @@ class BuildCache:
             return False
         return st.st_size == size and st.st_mtime_ns == mtime
 
-    def _template(self, name: str) -> str | None:
-        """Which file a template name resolves to now (a site override shadows the theme) and its content."""
+    def _template(self, name: str) -> str:
+        """Which file a template name resolves to now (a site override shadows the theme) and its content; ""
+        when there is none (a kind's own template the theme does not have: adding one changes the page)."""
         if name not in self._templates:
             found = next((folder / name for folder in self.search if (folder / name).is_file()), None)
             fp = self.files.print(str(found)) if found else None
-            self._templates[name] = f"{found}:{fp[2]}" if fp else None
+            self._templates[name] = f"{found}:{fp[2]}" if fp else ""
         return self._templates[name]
 
     def reuse_site_wide(self, writer, inputs: list[str]) -> tuple[list[Problem], dict[str, str]] | None:

@@ -74,12 +74,18 @@ class Renderer:
 
     # -- helpers -----------------------------------------------------------
     def template(self, kind: str):
+        """The kind's template: the first of its names the theme (or the site's templates/) has. Every name up
+        to that one is noted as read, since a page changes when one that was missing appears (buildcache.py)."""
         if kind not in self._templates:
             from .kinds import kind as kind_named
 
-            self._templates[kind] = self.env.select_template(kind_named(kind).template_names())
-        note_template(self._templates[kind].name)  # (kept here, so jinja2 is not asked again: say it was used)
-        return self._templates[kind]
+            names = kind_named(kind).template_names()
+            chosen = self.env.select_template(names)
+            self._templates[kind] = chosen, names[:names.index(chosen.name) + 1]
+        chosen, tried = self._templates[kind]
+        for name in tried:  # (kept here, so jinja2 is not asked again: say they were used)
+            note_template(name)
+        return chosen
 
     def common(self, trackers: bool = True) -> dict:
         """What every page's template gets; `trackers=False` leaves the vendor tags out (legal pages)."""

@@ -93,15 +93,24 @@ def _recording_environment():
     from .recording import note_template
 
     class RecordingEnvironment(jinja2.Environment):
+        # Names are noted before the lookup, and every name tried: an `include ... ignore missing` or a kind's
+        # own template that is absent now changes the page when it appears.
         def get_template(self, name, *args, **kw):
-            template = super().get_template(name, *args, **kw)
-            note_template(template.name)
-            return template
+            if isinstance(name, str):
+                note_template(name)
+            return super().get_template(name, *args, **kw)
 
         def select_template(self, names, *args, **kw):
-            template = super().select_template(names, *args, **kw)
-            note_template(template.name)
-            return template
+            template = None
+            try:
+                template = super().select_template(names, *args, **kw)
+                return template
+            finally:  # (also when none is found or one does not compile)
+                for name in names:
+                    if isinstance(name, str):
+                        note_template(name)
+                        if template is not None and name == template.name:
+                            break
 
     return RecordingEnvironment
 

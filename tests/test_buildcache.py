@@ -19,6 +19,7 @@ from funnelgen.reporter import RecordingReporter
 
 ALL = {("optin", "a"), ("optin-sns", "sns"), ("gift", "a"), ("starter", "a"), ("upsell", "a"), ("downsell", "a"),
        ("apply", "a"), ("thanks", "a")}
+ALL_MINIMAL = {("optin", "a"), ("gift", "a"), ("starter", "a"), ("thanks", "a")}  # helpers.MINIMAL_CONFIG's pages
 
 
 def run(src, out, **kw) -> tuple[set, set]:
@@ -291,3 +292,43 @@ def test_a_build_with_nothing_to_render_loads_no_template_markdown_or_html_parse
     page.write_text(page.read_text(encoding="utf-8") + "\n追伸\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", code, str(src), str(out)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "['jinja2', 'lxml.etree', 'markdown_it']"  # one page to render: all three
+
+
+def test_a_kind_template_the_theme_lacked_renders_the_pages_of_that_kind(tmp_path):
+    """thankyou pages fall back to page.html; a site's own templates/thankyou.html must reach them."""
+    from helpers import MINIMAL_CONFIG
+
+    from funnelgen.theme import builtin_themes_dir
+
+    src, out = write_site(tmp_path / "site", MINIMAL_CONFIG), tmp_path / "out"
+    run(src, out)
+    page = (builtin_themes_dir() / "default" / "templates" / "page.html").read_text(encoding="utf-8")
+    (src / "templates").mkdir()
+    own = page.replace('<article class="copy wrap">', '<article class="copy wrap"><p>own thank-you</p>')
+    assert own != page
+    (src / "templates" / "thankyou.html").write_text(own, encoding="utf-8")
+    rendered, reused = run(src, out)
+    assert rendered == {("gift", "a"), ("thanks", "a")} and reused == {("optin", "a"), ("starter", "a")}
+    assert "own thank-you" in (out / "thanks" / "index.html").read_text(encoding="utf-8")
+    clean_build_matches(src, out, tmp_path)
+
+
+def test_an_optional_partial_that_appears_renders_the_pages_that_include_it(tmp_path):
+    """`{% include ... ignore missing %}` of a partial nobody has: adding it later changes those pages."""
+    from helpers import MINIMAL_CONFIG
+
+    from funnelgen.theme import builtin_themes_dir
+
+    src, out = write_site(tmp_path / "site", MINIMAL_CONFIG), tmp_path / "out"
+    page = (builtin_themes_dir() / "default" / "templates" / "page.html").read_text(encoding="utf-8")
+    (src / "templates").mkdir()
+    own = page.replace('<article class="copy wrap">', '{% include "partials/extra.html" ignore missing %}'
+                                                       '<article class="copy wrap">')
+    (src / "templates" / "page.html").write_text(own, encoding="utf-8")
+    run(src, out)
+    (src / "templates" / "partials").mkdir()
+    (src / "templates" / "partials" / "extra.html").write_text("<p>extra partial</p>", encoding="utf-8")
+    rendered, _reused = run(src, out)
+    assert rendered == ALL_MINIMAL
+    assert "extra partial" in (out / "gift" / "index.html").read_text(encoding="utf-8")
+    clean_build_matches(src, out, tmp_path)
