@@ -110,3 +110,14 @@ def test_a_folder_it_cannot_write_means_a_whole_swap_with_nothing_moved(site, tm
     assert run(src, out) == set()  # the cache still saves the rendering
     assert inode(out) != folder
     matches_clean_build(src, out, tmp_path)
+
+
+def test_empty_folders_are_pruned_and_the_site_s_own_folders_kept(site, tmp_path):
+    src, out = site
+    (out / "empty" / "deeper").mkdir(parents=True)  # made by hand, empty
+    (out / "assets" / "old").mkdir()
+    (out / "assets" / "old" / "a.js").write_text("//", encoding="utf-8")  # a folder that only held stale files
+    assert run(src, out) == set()
+    assert not (out / "empty").exists() and not (out / "assets" / "old").exists()
+    assert (out / "assets").is_dir() and (out / "gift" / "index.html").is_file()
+    matches_clean_build(src, out, tmp_path)
