@@ -267,7 +267,7 @@ class BuildCache:
     def record_site_wide(self, reads, problems: list[Problem], policies: dict[str, str], outputs: list,
                          inputs: list[str]) -> None:
         """What reuse_site_wide needs next time (nothing when a check read the clock)."""
-        entry = self._entry(reads, inputs, problems, (), "", outputs)
+        entry = self._entry(reads, inputs, problems, (), "", outputs, hashed=False)
         if entry is not None:
             entry[POLICY] = dict(policies)  # (a page's is an index into the pooled values; these are the site's own)
             self.new[SITE_WIDE] = entry
@@ -283,10 +283,12 @@ class BuildCache:
         if entry is not None:
             self.new[_name(ref.key)] = entry
 
-    def _entry(self, reads, sources: list[str], problems, deferred, policy, outputs) -> list | None:
+    def _entry(self, reads, sources: list[str], problems, deferred, policy, outputs, hashed: bool = True) -> list | None:
+        """`hashed=False`: sources by size and time only (static files can be large; a time that moved then
+        means a change, no content is read)."""
         if reads is None or reads.clock:
             return None  # not recorded (serve) or depends on the time: rendered on every build
-        prints = [(path, self.files.print(path)) for path in sources]
+        prints = [(path, self.files.print(path) if hashed else _stat_print(path)) for path in sources]
         if any(fp is None for _path, fp in prints) or any(self.files.print(path) is None for path in reads.files):
             return None
         entry = [None] * 8
@@ -337,6 +339,14 @@ class BuildCache:
             os.replace(tmp, self.file)
         except OSError:
             tmp.unlink(missing_ok=True)
+
+
+def _stat_print(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, ""
 
 
 def _name(key: tuple[str, str]) -> str:
