@@ -278,7 +278,8 @@ def write_site(prep: Prepared, writer, jobs: int = 1, checker=None, reporter=Non
     for relpath, text in renderer.extra_files().items():
         writer.write(relpath, text)
     # the pages every build has: rendered again only when something they read changed (buildcache.py)
-    inputs = [str(path) for folder in (assets, site.src / "static") for _name, path in site_tree(folder, _root(site, folder))[0]]
+    static = site.src / "static"
+    inputs = [str(path) for _name, path in files + site_tree(static, _root(site, static))[0]]  # (files: the assets)
     kept = (cache.reuse_site_wide(writer, inputs)
             if cache is not None and checker is not None and reused == len(refs) else None)
     reads, own = Reads(), {}
