@@ -73,7 +73,9 @@ class Preview:
             shutil.rmtree(self.workdir, ignore_errors=True)
             raise
         hub = self.server.hub
-        self.app.decorate = lambda html: inject(html, client_snippet(hub, hub.last))
+        # a site nobody edits (verify) is walked without the reload client: no stream per page, pages as built
+        self.server.live_reload = watch
+        self.app.decorate = lambda html: inject(html, client_snippet(hub, hub.last)) if watch else html
         self.app.status = lambda: {**hub.last, "clients": hub.clients, "server": hub.server_id}
         self.watcher = Watcher(self._changed, quiet=debounce, poll=poll)
         self._thread: threading.Thread | None = None

@@ -104,6 +104,7 @@ class DevServer(Limits, ThreadingHTTPServer, Reporter):
         self.builder = builder
         self.app = app
         self.hub = EventHub()
+        self.live_reload = True  # pages get the reload client; off when nothing is watched (verify)
         self.root: Path | None = None
         self.prefix = "/"
         self.outcome = None
@@ -335,7 +336,7 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self, data: bytes, path: str, status: int = 200) -> Response:
         server = self.server
         html = data.decode("utf-8", errors="replace")
-        snippet = client_snippet(server.hub, server.hub.last)
+        snippet = client_snippet(server.hub, server.hub.last) if server.live_reload else ""
         site = server.app.site if server.app is not None else None
         html, name, policy = preview_policy(site, html, snippet)  # the page's own policy + the reload script
         if server.app is not None:
