@@ -282,3 +282,14 @@ def test_a_vendor_whose_calls_are_swallowed_fails_naming_the_vendor(tmp_path):
         assert f"at optin-sns: X Pixel {X_LEAD} (lead) was not sent when the form is submitted on 'optin-sns'" in failures
         assert f"at upsell: X Pixel {X_PURCHASE} (purchase) was not sent when the page loads on 'upsell'" in failures
         assert [s.label for s in path.steps][-1] == "thanks"  # a missing event does not stop the walk
+
+
+def test_a_link_covered_by_something_else_fails_naming_what_covers_it(tmp_path):
+    """verify clicks as a person does (funnelgen/verify/hand.py): the element must be the topmost thing at its centre."""
+    site = copy_example(tmp_path / "site")
+    set_front_matter(site, "gift.md", "body", '<div id="veil" style="position:fixed;inset:0;z-index:9999"></div>')
+    result, data = run_cli(str(site), "--no-report", "--funnel", "instagram", "--max-paths", "1", "--timeout", "3")
+    assert result.exit_code == 1
+    (path,) = data["paths"]
+    assert path["failures"] == ["at gift: following the next link: a[data-fg-next] is covered by div#veil"]
+    assert [s["label"] for s in path["steps"]] == ["optin-sns", "gift"]  # the walk stopped there

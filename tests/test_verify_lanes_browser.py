@@ -50,6 +50,12 @@ class Heard(Reporter):
         self.finished.append((result.path.id, done, total))
 
 
+async def recorded(tab) -> list[dict]:
+    """Every tracking call the tab's recorder has seen so far (read as a walk reads it on arrival)."""
+    await tab.look()
+    return tab.records()
+
+
 def outline(result) -> list:
     """What a run found, without timings, screenshots and the random transaction ids in details."""
     return [(p.path.id, p.ok, [(s.label, s.url.split("?")[0], [(c.name, c.ok) for c in s.checks]) for s in p.steps])
@@ -104,8 +110,8 @@ def test_walks_in_two_lanes_and_after_a_wipe_see_nothing_of_each_other(tmp_path)
             await a.open(lanes[0])
             await b.open(lanes[1])
             await asyncio.gather(mark(a, "a"), mark(b, "b"))  # at the same time
-            seen = {"a": [r["a"].get("who") for r in await a.records() if r["k"] == "dataLayer"],
-                    "b": [r["a"].get("who") for r in await b.records() if r["k"] == "dataLayer"],
+            seen = {"a": [r["a"].get("who") for r in await recorded(a) if r["k"] == "dataLayer"],
+                    "b": [r["a"].get("who") for r in await recorded(b) if r["k"] == "dataLayer"],
                     "console a": [t for _, t in a.console], "console b": [t for _, t in b.console],
                     "b storage": await b.page.evaluate("() => [localStorage.getItem('who'), document.cookie]")}
             await a.force("window.__forced = 'a';")  # a walk's own init script (a forced variant)
@@ -117,7 +123,7 @@ def test_walks_in_two_lanes_and_after_a_wipe_see_nothing_of_each_other(tmp_path)
             c = Tab(env, "c")
             await c.open(lane)
             await c.page.goto(env.base + "/optin/", wait_until="load")
-            seen["c"] = [r["a"] for r in await c.records() if r["k"] == "dataLayer" and r["a"].get("who")]
+            seen["c"] = [r["a"] for r in await recorded(c) if r["k"] == "dataLayer" and r["a"].get("who")]
             seen["c storage"] = await c.page.evaluate(
                 "() => [localStorage.getItem('who'), document.cookie, window.__forced || null]")
             seen["c pages"] = len(lane.context.pages)
@@ -135,3 +141,43 @@ def test_walks_in_two_lanes_and_after_a_wipe_see_nothing_of_each_other(tmp_path)
     # a wiped lane: nothing of the walk before, in storage, cookies, recorded events or the console
     assert seen["c"] == [] and seen["console c"] == []
     assert seen["c storage"] == [None, "", None] and seen["c pages"] == 1
+
+
+def test_the_browser_itself_refuses_everything_off_the_machine(tmp_path):
+    """verify's browser (funnelgen.browser.DeadEnd) loads the preview server's files, sends every other host,
+    IP literals included, to a closed port, and lets only --allow-host hosts try the network themselves."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from funnelgen.browser import DeadEnd, find_chromium, launch_args
+
+    (tmp_path / "ok.js").write_text("window.localLoaded = true;", encoding="utf-8")
+    (tmp_path / "index.html").write_text(
+        "<script src='/ok.js'></script><script src='https://cdn.example.com/a.js'></script>"
+        "<img src='http://203.0.113.9/x.png'><img src='http://allowed.test/y.png'>", encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    dead_end = DeadEnd(("allowed.test",))
+    failed: dict[str, str] = {}
+    try:
+        with sync_playwright() as p:
+            options = launch_args(find_chromium())
+            options["args"] += dead_end.args()
+            browser = p.chromium.launch(**options)
+            page = browser.new_page()
+            page.on("requestfailed", lambda r: failed.__setitem__(r.url, r.failure or ""))
+            page.goto(f"http://127.0.0.1:{server.server_port}/", wait_until="load")
+            assert page.evaluate("window.localLoaded") is True
+            browser.close()
+    finally:
+        dead_end.close()
+        server.shutdown()
+    assert failed["https://cdn.example.com/a.js"] == "net::ERR_PROXY_CONNECTION_FAILED"
+    assert failed["http://203.0.113.9/x.png"] == "net::ERR_PROXY_CONNECTION_FAILED"
+    # an allowed host goes to the network directly (here: the reserved .test name does not resolve)
+    assert "PROXY" not in failed["http://allowed.test/y.png"], failed

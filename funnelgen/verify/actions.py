@@ -20,13 +20,34 @@ from typing import Protocol
 from ..graph import CHECKOUT, FORM, NEXT, Hop
 from ..hosts import form_name
 from ..tracking import EVENTS
+from . import hand
+from .hand import attr
 from .results import Arrival, Env, StepResult, Stop, short
 from .tab import Tab
 from .tracking_checks import form_events, offer_params, quiet_events
 
+SUBMIT = "button[type=submit], input[type=submit], button:not([type])"
+# the form's shape in one round trip: which fields are missing, whether it has a submit button, a lead form?
+FORM_JS = f"""([form, names]) => {{
+  const f = document.querySelector(form);
+  if (!f) return null;
+  return {{missing: names.filter(n => !f.querySelector('[name="' + CSS.escape(n) + '"]')),
+           submit: !!f.querySelector({json.dumps(SUBMIT)}), lead: f.hasAttribute('data-fg-lead')}};
+}}"""
+SCROLL_JS = """css => {
+  const el = document.querySelector(css);
+  if (el && el.scrollIntoViewIfNeeded) el.scrollIntoViewIfNeeded(true); else if (el) el.scrollIntoView({block: 'center'});
+}"""
+# the order bump's box: visible? ticked? (and focused when asked)
+BUMP_JS = """([css, focus]) => {
+  const el = document.querySelector(css);
+  if (!el) return null;
+  if (focus) el.focus();
+  const box = el.getBoundingClientRect();
+  return {visible: box.width > 0 && box.height > 0 && (!el.checkVisibility || el.checkVisibility()), checked: el.checked};
+}"""
 CHECKOUT_PREFIX = "/_fg/checkout/"
 PAY_PREFIX = "/_fg/pay/"
-SUBMIT = "button[type=submit], input[type=submit], button:not([type])"
 
 
 class Walker(Protocol):
@@ -89,71 +110,69 @@ async def act(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
 
 
 async def follow_link(w: Walker, sr: StepResult, step, hop: Hop) -> Arrival:
-    page, tab = w.page, w.tab
+    tab = w.tab
     target = w.site.steps[hop.target]
-    attr = "data-fg-next" if hop.action == NEXT else "data-fg-decline"
-    link = page.locator(f"a[{attr}]")
-    if await link.count() == 0:
-        link = page.locator(f'a[href="{target.url}"]')
-    if await link.count() == 0:
+    name = "data-fg-next" if hop.action == NEXT else "data-fg-decline"
+    link = await hand.find(w.page, [f"a[{name}]", f"a{attr('href', target.url)}"])
+    if link is None:
         await tab.screenshot(sr)
         word = "next" if hop.action == NEXT else "decline"
         sr.check(f"{word} link", False, f"no {word} link to '{target.id}' ({target.url}) on '{step.id}' "
-                                        f"(looked for a[{attr}] and a[href=\"{target.url}\"])")
+                                        f"(looked for a[{name}] and a[href=\"{target.url}\"])")
         raise Stop
-    sr.action = f"clicked “{short(await link.first.inner_text(), 60)}”"
-    doc = await tab.doc()
-    arrival = await tab.navigate(lambda: tab.press(link.first), f"following the {hop.action} link", sr)
-    w.check_events(sr, step, await tab.records(), doc, quiet_events(), "on this page")
+    sr.action = f"clicked “{short(link['text'], 60)}”"
+    doc = tab.seen.get("doc")
+    arrival = await tab.navigate(link["css"], f"following the {hop.action} link", sr)
+    w.check_events(sr, step, tab.records(), doc, quiet_events(), "on this page")
     return arrival
 
 
 async def submit_form(w: Walker, sr: StepResult, step, i: int) -> Arrival:
     page, tab = w.page, w.tab
     spec = step.form
-    form = page.locator(f'form[data-fg-form="{spec.id}"]')
-    if await form.count() == 0:
+    form = f"form{attr('data-fg-form', spec.id)}"
+    shape = await page.evaluate(FORM_JS, [form, [spec.wire_name(f.name) for f in spec.fields]])
+    if shape is None:
         await tab.screenshot(sr)
         sr.check("form present", False, f"no form '{spec.id}' on '{step.id}' (form[data-fg-form=\"{spec.id}\"])")
         raise Stop
-    form = form.first
     values = form_test_data(spec, w.token)
-    missing = []
+    missing, unusable = [], []
     for f in spec.fields:
         wire = spec.wire_name(f.name)
-        field_loc = form.locator(f'[name="{wire}"]')
-        if await field_loc.count() == 0:
+        if wire in shape["missing"]:
             missing.append(wire)
             continue
-        el = field_loc.first
-        if f.type == "select":
-            if values[f.name]:
-                await el.select_option(label=values[f.name])
-        elif f.type == "checkbox":
-            await tab.press(el, "check")
-        else:
-            await el.fill(values[f.name])
+        field = f"[name={json.dumps(wire)}]"
+        if f.type == "checkbox":
+            if not (await hand.find(page, [field], form) or {}).get("checked"):
+                await _tick(w, sr, form, field, f"the box '{wire}'")
+        elif f.type != "select" or values[f.name]:
+            problem = await hand.fill(page, field, values[f.name], f.type, form)
+            if problem:
+                unusable.append(f"{wire} {problem}")
     if missing:
         sr.check("form fields", False, f"the form '{spec.id}' has no field named {', '.join(missing)}")
-    consent = form.locator(f'input[type=checkbox][name="{spec.wire_name("consent")}"]')
+    if unusable:
+        sr.check("form fields", False, f"the form '{spec.id}': " + "; ".join(unusable))
     if spec.consent and spec.consent_checkbox:
-        if await consent.count():
-            await tab.press(consent.first, "check")
-        else:
+        consent = f"input[type=checkbox]{attr('name', spec.wire_name('consent'))}"
+        box = await hand.find(page, [consent], form)
+        if box is None:
             sr.check("consent checkbox", False, f"the form '{spec.id}' has no consent checkbox")
-    lead_attr = await form.get_attribute("data-fg-lead") is not None
+        elif not box["checked"]:
+            await _tick(w, sr, form, consent, "the consent box")
     sr.action = f"filled in {len(spec.fields)} field{'s' if len(spec.fields) != 1 else ''} and submitted"
     await _screenshot_form(w, sr, form)
-    doc = await tab.doc()
-    if await form.locator(SUBMIT).count() == 0:
+    doc = tab.seen.get("doc")
+    if not shape["submit"]:
         sr.check("submit button", False, f"the form '{spec.id}' has no submit button")
         raise Stop
-    submit = form.locator(SUBMIT).first
-    arrival = await tab.navigate(lambda: tab.press(submit), "submitting the form", sr)
+    arrival = await tab.navigate(SUBMIT, "submitting the form", sr, scope=form)
     expected = form_events(w.funnels[i], step)
-    w.check_events(sr, step, await tab.records(), doc, expected, "when the form is submitted")
+    w.check_events(sr, step, tab.records(), doc, expected, "when the form is submitted")
     lead = step.traits.lead_event
-    if lead and not lead_attr:
+    if lead and not shape["lead"]:
         for c in sr.checks:
             if c.name == f"{EVENTS[lead]} fires" and not c.ok:
                 c.detail += " (the form has no data-fg-lead attribute, so funnel.js does not treat it as a lead form)"
@@ -161,12 +180,23 @@ async def submit_form(w: Walker, sr: StepResult, step, i: int) -> Arrival:
     return arrival
 
 
-async def _screenshot_form(w: Walker, sr: StepResult, form) -> None:
+async def _tick(w: Walker, sr: StepResult, form: str, css: str, what: str) -> None:
+    """Click a checkbox as a visitor would; it must end up ticked."""
+    try:
+        await hand.click(w.page, css, form)
+    except hand.CannotClick as exc:
+        sr.check("form fields", False, f"{what} {exc}")
+        return
+    if not (await hand.find(w.page, [css], form) or {}).get("checked"):
+        sr.check("form fields", False, f"clicking {what} did not tick it")
+
+
+async def _screenshot_form(w: Walker, sr: StepResult, form: str) -> None:
     """The storyboard shows the filled-in form rather than the top of the page."""
     if w.env.shots is None:
         return
     try:
-        await form.scroll_into_view_if_needed(timeout=2000)
+        await w.page.evaluate(SCROLL_JS, form)
     except Exception:  # noqa: BLE001 - then the top of the page it is
         pass
     await w.tab.screenshot(sr)
@@ -226,14 +256,14 @@ async def buy(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
     ticked = ""
     if hop.bump:
         ticked = await tick_bump(w, sr, step, offer)
-    link = page.locator(f'a[data-fg-checkout][data-fg-offer="{offer.id}"]')
-    if await link.count() == 0:
+    link = await hand.find(page, [f"a[data-fg-checkout]{attr('data-fg-offer', offer.id)}"])
+    if link is None:
         sr.check("checkout button", False, await _no_checkout(w, step, offer))
         raise Stop
-    sr.action = f"{ticked}clicked “{short(await link.first.inner_text(), 60)}”, paid in the test checkout"
-    doc = await tab.doc()
-    arrival = await tab.navigate(lambda: tab.press(link.first), "clicking the checkout button", sr)
-    w.check_events(sr, step, await tab.records(), doc,
+    sr.action = f"{ticked}clicked “{short(link['text'], 60)}”, paid in the test checkout"
+    doc = tab.seen.get("doc")
+    arrival = await tab.navigate(link["css"], "clicking the checkout button", sr)
+    w.check_events(sr, step, tab.records(), doc,
                    {**quiet_events(), "begin_checkout": offer_params(w.funnels[i], step, offer)},
                    "when the checkout button is clicked")
     path, _q = tab.where()
@@ -245,31 +275,31 @@ async def buy(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
                                                f"(HTTP {arrival.status}) instead of the test checkout")
         raise Stop
     co.check("test checkout opens", True, f"order summary for '{offer.id}'")
-    pay = page.locator(f'form[action^="{PAY_PREFIX}"] button[type=submit]')
-    if await pay.count() == 0:
-        await tab.screenshot(co)
+    pay = f"form[action^={json.dumps(PAY_PREFIX)}] button[type=submit]"
+    await tab.screenshot(co)
+    if await hand.find(page, [pay]) is None:
         co.check("pay button", False, "the test checkout page has no pay button")
         raise Stop
-    await tab.screenshot(co)
     co.action = "paid (test payment)"
-    result = await tab.navigate(lambda: tab.press(pay.first), "paying in the test checkout", co)
+    result = await tab.navigate(pay, "paying in the test checkout", co)
     tab.health(co)
     return result
 
 
 async def tick_bump(w: Walker, sr: StepResult, step, bundle) -> str:
     """Tick the order bump with the keyboard (Space, as a visitor would): the buy button must switch to the bundle."""
-    box = w.page.locator(f'input[type=checkbox][data-fg-bump][data-fg-offer="{bundle.id}"]')
-    if await box.count() == 0 or not await box.first.is_visible():
+    box = f"input[type=checkbox][data-fg-bump]{attr('data-fg-offer', bundle.id)}"
+    state = await w.page.evaluate(BUMP_JS, [box, False])
+    if not state or not state["visible"]:
         await w.tab.screenshot(sr)
         sr.check("order bump", False, f"no visible order-bump checkbox for '{bundle.id}' on '{step.id}' "
                                       f"(input[data-fg-bump][data-fg-offer=\"{bundle.id}\"])")
         raise Stop
-    if await box.first.is_checked():
+    if state["checked"]:
         sr.check("order bump unticked", False, f"the order bump for '{bundle.id}' on '{step.id}' was already ticked")
-    await box.first.focus()
+    await w.page.evaluate(BUMP_JS, [box, True])  # focus it, as tabbing to it would
     await w.page.keyboard.press("Space")
-    ok = await box.first.is_checked()
+    ok = bool((await w.page.evaluate(BUMP_JS, [box, False]) or {}).get("checked"))
     sr.check("order bump", ok, f"ticked the box for '{bundle.id}' with the keyboard" if ok else
              f"pressing Space on the order bump for '{bundle.id}' did not tick it")
     if not ok:

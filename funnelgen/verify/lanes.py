@@ -7,27 +7,19 @@ clears cookies, local and session storage, IndexedDB and caches of the site's or
 (Chrome DevTools Protocol `Storage.clearDataForOrigin`,
 https://chromedevtools.github.io/devtools-protocol/tot/Storage/#method-clearDataForOrigin).
 A lane is used by one walk at a time, so walks running at once never share cookies, storage or
-recorded events. Browser events go to the lane's current `Tab` (funnelgen/verify/tab.py); the
-request route only sees requests that leave the preview server (a regular expression the
-Playwright driver matches itself), so the site's own files never wait for Python.
+recorded events. Browser events go to the lane's current `Tab` (funnelgen/verify/tab.py). No request is
+routed through Playwright: the browser itself refuses everything off the machine
+(`funnelgen.browser.DeadEnd`), so the site's own files never wait for the driver or Python.
 """
 
 from __future__ import annotations
 
-import re
-
-from ..browser import STUB, request_policy
 from .recorder import CONSENT_JS, RECORDER_JS
 from .results import Env
 
 RESET_PATH = "/_fg/status"  # a small same-origin document (JSON): somewhere to clear the tab's storage from
 CLEAR_JS = "() => { try { sessionStorage.clear(); localStorage.clear(); } catch (e) {} }"
 PAGE_EVENTS = ("console", "pageerror", "requestfailed", "response", "request")
-
-
-def outside(base: str) -> re.Pattern:
-    """Every URL except the preview server's own (`base` = http://127.0.0.1:PORT)."""
-    return re.compile("^(?!" + re.escape(base + "/") + ")")
 
 
 class Lane:
@@ -45,7 +37,6 @@ class Lane:
         self.context = context = await self.browser.new_context(
             viewport=env.viewport, device_scale_factor=1, locale="ja-JP" if self.language == "ja" else "en-US",
             service_workers="block", reduced_motion="reduce")
-        await context.route(outside(env.base), self._route)
         await context.add_init_script(RECORDER_JS)
         if self.eu:
             await context.add_init_script(CONSENT_JS)
@@ -64,16 +55,6 @@ class Lane:
             if tab is not None:
                 getattr(tab, handler)(arg)
         return forward
-
-    async def _route(self, route) -> None:
-        tab = self.current
-        if tab is not None:
-            return await tab._route(route)
-        # between walks (the wipe): nothing is recorded, nothing leaves the machine
-        if request_policy(route.request.url, self.env.allow_hosts) == "vendor":
-            await route.fulfill(**STUB)
-        else:
-            await route.abort("blockedbyclient")
 
     async def wipe(self) -> None:
         """The state a new context starts with: no cookies, no storage of the site's origin."""

@@ -186,15 +186,19 @@ async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, report
     Results come back, and are reported, in the order of `paths` whatever order the walks end in."""
     from playwright.async_api import async_playwright
 
-    from ..browser import launch_args, launch_error
+    from ..browser import DeadEnd, launch_args, launch_error
     from .lanes import Lane
 
     if not paths:
         return []
+    dead_end = DeadEnd(env.allow_hosts)  # nothing but the preview server and --allow-host hosts is reachable
     async with async_playwright() as p:
         try:
-            browser = await p.chromium.launch(**launch_args(choice))
+            options = launch_args(choice)
+            options["args"] += dead_end.args()
+            browser = await p.chromium.launch(**options)
         except Exception as exc:  # noqa: BLE001 - Playwright raises its own Error for a bad binary
+            dead_end.close()
             raise launch_error(exc, choice) from None
         try:
             site = env.site
@@ -222,3 +226,4 @@ async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, report
             return [r for r in results if r is not None]
         finally:
             await browser.close()
+            dead_end.close()

@@ -1,8 +1,9 @@
 """The browser side of one walk: its lane's context and page (funnelgen/verify/lanes.py), what goes wrong in
 it, clicks and screenshots.
 
-Requests stay on the preview server: vendor tags are answered with an empty script
-(`funnelgen.browser.request_policy`), anything else off the site is blocked and reported. Console
+Requests stay on the preview server: the browser refuses everything else (`funnelgen.browser.DeadEnd`); a
+vendor's tag fails quietly (the inline snippets still create the queues the checks read), anything else off the
+site is reported (`funnelgen.browser.request_policy`). Console
 errors, failed requests and blocked requests are collected as they happen, filed under the page they
 happened on, and turned into checks by `health`. The recorder init script
 (funnelgen/verify/recorder.py) mirrors tracking calls into the tab's sessionStorage.
@@ -13,22 +14,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from ..browser import STUB, request_policy
-from .recorder import DOC, READ_JS
+from ..browser import request_policy
+from . import hand
 from .recorder import parse as parse_records
 from .results import Arrival, Env, StepResult, Stop, short
 
-ARRIVAL_JS = f"""() => {{
-  const h = document.querySelector('h1');
-  let visible = false;
-  if (h) {{
-    const box = h.getBoundingClientRect();
-    visible = (!h.checkVisibility || h.checkVisibility()) && getComputedStyle(h).visibility === 'visible'
-      && box.width > 0 && box.height > 0;
-  }}
-  return {{visible, text: visible ? h.innerText : '', doc: window.{DOC} || null,
-           runtime: typeof window.funnelgen === 'object'}};
-}}"""
 EVENTS_PATH = "/_fg/events"  # the preview server's reload stream: closed on every navigation
 
 
@@ -45,6 +35,7 @@ class Tab:
         self.failed: list[tuple[str, str]] = []
         self.blocked: list[tuple[str, str]] = []
         self.posts: list[str] = []  # where forms posted, in order
+        self.seen: dict = {}  # what the last look read (funnelgen/verify/hand.py LOOK_JS)
 
     async def open(self, lane) -> None:
         """Walk in `lane` (funnelgen/verify/lanes.py): its context and page, its browser events from now on."""
@@ -72,17 +63,6 @@ class Tab:
         return bool(self.console or self.failed or self.blocked)
 
     # -- listeners ------------------------------------------------------------------------------------
-    async def _route(self, route) -> None:
-        url = route.request.url
-        policy = request_policy(url, self.env.allow_hosts)
-        if policy in ("local", "allowed"):
-            await route.continue_()
-        elif policy == "vendor":
-            await route.fulfill(**STUB)
-        else:
-            self.blocked.append((self._page_path(), url))
-            await route.abort("blockedbyclient")
-
     def _on_console(self, msg) -> None:
         if msg.type != "error":
             return
@@ -118,8 +98,14 @@ class Tab:
             self.failed.append((self._page_path(), f"{self.rel(resp.url)} answered {resp.status}"))
 
     def _on_request(self, req) -> None:
+        url = req.url
+        if not self._local(url):
+            # the browser refuses it (funnelgen.browser.DeadEnd); only a vendor's tag may try and fail quietly
+            if request_policy(url, self.env.allow_hosts) == "blocked":
+                self.blocked.append((self._page_path(), url))
+            return
         if req.method == "POST" and req.is_navigation_request():
-            self.posts.append(self.rel(req.url))
+            self.posts.append(self.rel(url))
 
     # -- where the browser is -------------------------------------------------------------------------
     def rel(self, url: str) -> str:
@@ -132,27 +118,14 @@ class Tab:
         parts = urlsplit(self.page.url)
         return parts.path, parse_qs(parts.query)
 
-    async def records(self) -> list[dict]:
-        try:
-            return parse_records(await self.page.evaluate(READ_JS))
-        except Exception:  # noqa: BLE001 - an error page has no storage; nothing recorded
-            return []
+    async def look(self) -> dict:
+        """Read the page on arrival (funnelgen/verify/hand.py, one round trip); kept as `seen` until the next."""
+        self.seen = await hand.look(self.page)
+        return self.seen
 
-    async def doc(self) -> str | None:
-        """The id the recorder gave the current document (its calls are tagged with it)."""
-        try:
-            return await self.page.evaluate(f"() => window.{DOC} || null")
-        except Exception:  # noqa: BLE001
-            return None
-
-    async def arrival(self) -> dict:
-        """What the walker reads on every page, in one round trip: the first h1 (visible as Playwright's
-        `is_visible` decides: rendered, visibility visible, a non-empty box; and its text), the recorder's
-        document id and whether funnel.js ran."""
-        try:
-            return await self.page.evaluate(ARRIVAL_JS) or {}
-        except Exception:  # noqa: BLE001 - an error page or a page that is going away: nothing seen
-            return {}
+    def records(self) -> list[dict]:
+        """The tracking calls recorded in this tab up to the last look, every document's."""
+        return parse_records(self.seen.get("records"))
 
     # -- doing things ---------------------------------------------------------------------------------
     async def screenshot(self, sr: StepResult) -> None:
@@ -167,16 +140,23 @@ class Tab:
         except Exception:  # noqa: BLE001 - a screenshot is a nicety, never a failure
             pass
 
-    async def navigate(self, click, what: str, sr: StepResult) -> Arrival:
-        """Click something that must load a new page; Stop with the reason when it does not."""
+    async def navigate(self, css: str, what: str, sr: StepResult, scope: str = "") -> Arrival:
+        """Click the element (funnelgen/verify/hand.py: visible, enabled, not covered; real mouse events) that must
+        load a new page, and look at that page; Stop with the reason when it cannot be clicked or nothing loads."""
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         before = self.page.url
         posts = len(self.posts)
         try:
+            x, y = await hand.aim(self.page, css, scope)
+        except hand.CannotClick as exc:
+            await self.screenshot(sr)
+            sr.check(what, False, f"{what}: {' '.join(filter(None, (scope, css)))} {exc}")
+            raise Stop from None
+        try:
             async with self.page.expect_navigation(wait_until="load", timeout=self.env.timeout * 1000) as nav:
-                await click()
+                await self.page.mouse.click(x, y)
             resp = await nav.value
         except PlaywrightTimeout:
             extra = await self._field_errors()
@@ -189,17 +169,8 @@ class Tab:
                                   f"({short(str(exc).splitlines()[0], 100)}).{blocked}")
             raise Stop from None
         posted = self.posts[posts] if len(self.posts) > posts else None
+        await self.look()
         return Arrival(resp.status if resp else None, posted_to=posted)
-
-    @staticmethod
-    async def press(locator, how: str = "click") -> None:
-        """Scroll the element to the middle of the screen first, as a visitor would: a sticky bar at the
-        bottom of a mobile page would otherwise sit on top of it and make Playwright retry for a second."""
-        try:
-            await locator.evaluate("e => e.scrollIntoView({block: 'center', inline: 'nearest'})")
-        except Exception:  # noqa: BLE001 - the click itself reports a missing element
-            pass
-        await getattr(locator, how)()
 
     async def _field_errors(self) -> str:
         try:

@@ -112,6 +112,7 @@ class Walker:
             sr.check("page loads", False, f"the entry page {url} did not load: {short(str(exc), 200)}")
             raise Stop from None
         arrival = Arrival(resp.status if resp else None)
+        await tab.look()
         for i, hop in enumerate(hops):
             step = self.view(site.steps[hop.step])
             if i > 0:
@@ -168,13 +169,13 @@ class Walker:
             sr.check("page loads", False, f"{step.url} answered HTTP {arrival.status}")
             raise Stop
         sr.check("page loads", True, f"{step.url} ({arrival.status or 200})")
-        seen = await tab.arrival()  # the headline, the document's id and funnel.js, in one call
+        seen = tab.seen  # the headline, the document's id, funnel.js and the records, read on arrival in one call
         self._headline(sr, step, seen)
         doc, runtime = seen.get("doc"), bool(seen.get("runtime"))
         sr.check("tracking runtime runs", runtime, "" if runtime else
                  "funnel.js did not run on this page, so no funnel event can fire here (a template override "
                  "probably dropped `<script id=\"fg-page\">` or `<script src=\"{{ runtime_url }}\">` from base.html)")
-        records = await tab.records()
+        records = tab.records()
         expected = {"view_item": view_params(self.funnels[i], step), "purchase": None}
         if via is not None and via.action == CHECKOUT:
             seller = self.site.steps[via.step]
@@ -182,7 +183,7 @@ class Walker:
             paid = self.site.offers[via.offer] if via.offer and via.offer != seller.offer_id \
                 else self.view(seller).offer
             # the page's head moved the return parameters off the address bar before any tag ran
-            received = await self.page.evaluate("() => window.__fgReturn || {}")
+            received = seen.get("returned") if isinstance(seen.get("returned"), dict) else {}
             tx = next((received[k] for k in TRANSACTION_PARAMS if received.get(k)), None)
             got_offer = received.get("fg_offer") or ""
             ok = got_offer == paid.id and bool(tx)
@@ -239,7 +240,8 @@ class Walker:
     async def _reload_check(self, sr: StepResult, step) -> None:
         """The once-per-transaction guard: a reload of the page after payment sends no purchase anywhere."""
         await self.page.reload(wait_until="load")
-        again = purchases_again(await self.tab.records(), await self.tab.doc(), self.vendors)
+        seen = await self.tab.look()
+        again = purchases_again(self.tab.records(), seen.get("doc"), self.vendors)
         sr.check("purchase counted once", not again,
                  f"reloading {step.url} sent the purchase again ({', '.join(again)}): the same order would be "
                  "counted twice" if again else "reloading the page sends no purchase again")
