@@ -16,30 +16,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import unchanged
 from .deploy import Deploy
 from .errors import BuildError, Problem, rel, strictify
 from .failures import failure_problems
 from .pages import site_tree
+from .reporter import BuildResult
 
 # Pages to render below which forking costs more than it saves. Measured on 2 quiet cores (farm-bench, -j 2 / -j 1
 # wall, paired runs): 8 pages 1.08, 12 pages 1.05, 24 pages 0.89, 48 pages 0.86, 100 pages 0.69, 200 pages 0.65.
 PARALLEL_THRESHOLD = 16
-
-
-@dataclass
-class BuildResult:
-    """What one build did: the result `build()` returns and every reporter's build_finished receives."""
-
-    ok: bool
-    out: Path | None  # the folder holding the site (for a failed build: the previous one, if any)
-    pages: int = 0
-    seconds: float = 0.0
-    problems: list[Problem] = field(default_factory=list)  # why it failed
-    warnings: list[Problem] = field(default_factory=list)
-    success_urls: list[tuple[str, str]] = field(default_factory=list)  # (offer id, url)
-    success_file: Path | None = None  # where they were saved for the user (outside the output)
-    site: object = None
-    summary: str = ""
 
 
 @dataclass
@@ -348,6 +334,7 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
     from .sitefolder import write_server_functions, write_success_urls
 
     prep = staging = None
+    unchanged.forget(src)  # until this build is known to be whole (a failed one never is)
     try:
         prep = prepare(src, base_url, cache=use_cache)
         site = prep.site
@@ -378,9 +365,13 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
         cache.save()
     success = [(o.id, url) for o in site.offers.values() if (url := site.success_url(o))]
     saved = write_success_urls(site, success)
+    written = [str(saved)] if saved else []
     if site.tracking.server_events:
-        write_server_functions(site)
+        written += [str(path) for path in write_server_functions(site)]
     n = len(site.steps)
     reused = f" ({cache.reused} unchanged, from the cache)" if cache is not None and cache.reused else ""
-    return BuildResult(True, out, n, warnings=warnings + commit_warnings, success_urls=success, success_file=saved,
-                       site=site, summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}{reused}")
+    result = BuildResult(True, out, n, warnings=warnings + commit_warnings, success_urls=success, success_file=saved,
+                         site=site, summary=f"built {n} page{'s' if n != 1 else ''} into {rel(out)}{reused}")
+    if cache is not None and cache.whole(ref.key for ref in site.pages()):
+        unchanged.remember(src, out, {"base_url": base_url, "strict": strict}, result, written)
+    return result

@@ -87,7 +87,7 @@ def offer_digests(site) -> tuple[str, dict[str, str]]:
     return "\n".join(lines), digests
 
 
-def _package_print() -> str:
+def package_print() -> str:
     """funnelgen itself: its version and every file of the package and built-in themes (a development
     checkout changes code without changing the version)."""
     from . import __version__
@@ -126,7 +126,7 @@ def site_key(prep, planned: set[str], preview: bool) -> tuple[str, dict[str, str
     fronts = [(sid, step.page, step.meta, step.split.config if step.split else None, step.url)
               for sid, step in site.steps.items()]
     folder = os.stat(site.src)  # this very folder: a copy (an unpacked archive keeps times) starts clean
-    parts = [FORMAT, _package_print(), os.getcwd(), str(site.src.resolve()), f"{folder.st_dev}:{folder.st_ino}",
+    parts = [FORMAT, package_print(), os.getcwd(), str(site.src.resolve()), f"{folder.st_dev}:{folder.st_ino}",
              str(prep.theme), config_text,
              json.dumps(fronts, sort_keys=True, default=str, ensure_ascii=False), site.settings.base_url,
              str(preview), prep.runtime_name, sha(prep.renderer.css), "\n".join(sorted(planned)),
@@ -301,6 +301,11 @@ class BuildCache:
         entry[POLICY] = self.pooled(policy)
         entry[OUTPUTS] = [[relpath, shared, 0, 0] for relpath, shared in outputs]
         return entry
+
+    def whole(self, keys) -> bool:
+        """Every page in `keys` and the site-wide pages have an entry (none read the clock): the next build can
+        be answered without loading the site when nothing changes (funnelgen/unchanged.py)."""
+        return SITE_WIDE in self.new and all(_name(key) in self.new for key in keys)
 
     def seal(self) -> None:
         """Measure every page's files in the committed output (a page whose file is gone is not saved)."""

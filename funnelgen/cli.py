@@ -88,10 +88,21 @@ def new(dest: Path, lang: str | None, starter: str | None, title: str | None, ba
 def build(src: Path, out: Path | None, base_url: str | None, jobs: int | None, strict: bool, force: bool,
           no_cache: bool) -> None:
     """Build the site in SRC (default: current folder)."""
-    from .build import build as run_build
-    from .reporter import TerminalReporter
+    import time
 
+    from .reporter import TerminalReporter
+    from .unchanged import replay
+
+    started = time.perf_counter()
     terminal = TerminalReporter()
+    # nothing read or written since the last build changed: its result, without loading the site
+    last = None if no_cache else replay(src, out or src / "dist", {"base_url": base_url, "strict": strict})
+    if last is not None:
+        terminal.build_started(src, "full")
+        last.seconds = time.perf_counter() - started
+        return terminal.build_finished(last)
+    from .build import build as run_build
+
     run_guarded(lambda: run_build(src, out, jobs=jobs, base_url=base_url, strict=strict, reporter=terminal,
                                   force=force, cache=not no_cache), terminal)
 

@@ -10,6 +10,23 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class BuildResult:
+    """What one build did: the result `build()` returns and every reporter's build_finished receives."""
+
+    ok: bool
+    out: Path | None  # the folder holding the site (for a failed build: the previous one, if any)
+    pages: int = 0
+    seconds: float = 0.0
+    problems: list = field(default_factory=list)  # why it failed (errors.Problem)
+    warnings: list = field(default_factory=list)
+    success_urls: list[tuple[str, str]] = field(default_factory=list)  # (offer id, url)
+    success_file: Path | None = None  # where they were saved for the user (outside the output)
+    site: object = None
+    summary: str = ""
 
 
 class Reporter:

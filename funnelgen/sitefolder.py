@@ -25,12 +25,22 @@ def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:
     return Path(rel(target))
 
 
-def write_server_functions(site) -> None:
+def write_server_functions(site) -> list[Path]:
     """The host function that sends purchases from Stripe's webhook (docs/server-events.md), written into the
-    site folder where the host looks for functions (netlify/functions/, functions/), never into the output."""
+    site folder where the host looks for functions (netlify/functions/, functions/), never into the output.
+    A file that already says the same is left alone (it is in the site folder: touching it would look like an
+    edit to the next build, funnelgen/unchanged.py). Returns the files."""
     from .functions import function_files
 
+    files = []
     for relpath, text in function_files(site, site.tracking.server_events).items():
         target = site.src / relpath
+        files.append(target)
+        try:
+            if target.read_text(encoding="utf-8") == text:
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    return files

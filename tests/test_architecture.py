@@ -17,7 +17,7 @@ LAYERS = [
     ("validate", ["validate"]),
     ("render", ["typeset", "compact", "pagecss", "formfields", "layout", "markdown", "media", "theme", "tracking", "planview", "splitpage", "render", "functions", "diagram", "csp"]),
     ("rules", ["rules"]),
-    ("write", ["output", "inplace", "deploy", "buildcache", "sitefolder"]),
+    ("write", ["output", "inplace", "deploy", "buildcache", "sitefolder", "unchanged"]),
     ("pipeline", ["build", "failures"]),
     ("tools", ["ui", "browser"]),
     ("commands", ["check", "serve", "verify", "report", "scaffold", "cli", "__main__"]),

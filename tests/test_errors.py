@@ -272,6 +272,8 @@ def test_unwritable_output_is_a_problem_not_a_crash(good, monkeypatch):
     def mkdtemp(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system", kwargs.get("dir"))
     monkeypatch.setattr(output.tempfile, "mkdtemp", mkdtemp)
+    src = good[0]
+    (src / "site.yml").touch()  # an edit: with nothing changed the build would write nothing (unchanged.py)
     assert_fails(good, ["Read-only file system", "writable folder"])
 
 

@@ -20,8 +20,7 @@ from typing import Protocol
 from ..graph import CHECKOUT, FORM, NEXT, Hop
 from ..hosts import form_name
 from ..tracking import EVENTS
-from . import hand
-from .hand import attr
+from .hand import CannotClick, attr, click, fill, find
 from .results import Arrival, Env, StepResult, Stop, short
 from .tab import Tab
 from .tracking_checks import form_events, offer_params, quiet_events
@@ -113,7 +112,7 @@ async def follow_link(w: Walker, sr: StepResult, step, hop: Hop) -> Arrival:
     tab = w.tab
     target = w.site.steps[hop.target]
     name = "data-fg-next" if hop.action == NEXT else "data-fg-decline"
-    link = await hand.find(w.page, [f"a[{name}]", f"a{attr('href', target.url)}"])
+    link = await find(w.page, [f"a[{name}]", f"a{attr('href', target.url)}"])
     if link is None:
         await tab.screenshot(sr)
         word = "next" if hop.action == NEXT else "decline"
@@ -145,10 +144,10 @@ async def submit_form(w: Walker, sr: StepResult, step, i: int) -> Arrival:
             continue
         field = f"[name={json.dumps(wire)}]"
         if f.type == "checkbox":
-            if not (await hand.find(page, [field], form) or {}).get("checked"):
+            if not (await find(page, [field], form) or {}).get("checked"):
                 await _tick(w, sr, form, field, f"the box '{wire}'")
         elif f.type != "select" or values[f.name]:
-            problem = await hand.fill(page, field, values[f.name], f.type, form)
+            problem = await fill(page, field, values[f.name], f.type, form)
             if problem:
                 unusable.append(f"{wire} {problem}")
     if missing:
@@ -157,7 +156,7 @@ async def submit_form(w: Walker, sr: StepResult, step, i: int) -> Arrival:
         sr.check("form fields", False, f"the form '{spec.id}': " + "; ".join(unusable))
     if spec.consent and spec.consent_checkbox:
         consent = f"input[type=checkbox]{attr('name', spec.wire_name('consent'))}"
-        box = await hand.find(page, [consent], form)
+        box = await find(page, [consent], form)
         if box is None:
             sr.check("consent checkbox", False, f"the form '{spec.id}' has no consent checkbox")
         elif not box["checked"]:
@@ -183,11 +182,11 @@ async def submit_form(w: Walker, sr: StepResult, step, i: int) -> Arrival:
 async def _tick(w: Walker, sr: StepResult, form: str, css: str, what: str) -> None:
     """Click a checkbox as a visitor would; it must end up ticked."""
     try:
-        await hand.click(w.page, css, form)
-    except hand.CannotClick as exc:
+        await click(w.page, css, form)
+    except CannotClick as exc:
         sr.check("form fields", False, f"{what} {exc}")
         return
-    if not (await hand.find(w.page, [css], form) or {}).get("checked"):
+    if not (await find(w.page, [css], form) or {}).get("checked"):
         sr.check("form fields", False, f"clicking {what} did not tick it")
 
 
@@ -256,7 +255,7 @@ async def buy(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
     ticked = ""
     if hop.bump:
         ticked = await tick_bump(w, sr, step, offer)
-    link = await hand.find(page, [f"a[data-fg-checkout]{attr('data-fg-offer', offer.id)}"])
+    link = await find(page, [f"a[data-fg-checkout]{attr('data-fg-offer', offer.id)}"])
     if link is None:
         sr.check("checkout button", False, await _no_checkout(w, step, offer))
         raise Stop
@@ -277,7 +276,7 @@ async def buy(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
     co.check("test checkout opens", True, f"order summary for '{offer.id}'")
     pay = f"form[action^={json.dumps(PAY_PREFIX)}] button[type=submit]"
     await tab.screenshot(co)
-    if await hand.find(page, [pay]) is None:
+    if await find(page, [pay]) is None:
         co.check("pay button", False, "the test checkout page has no pay button")
         raise Stop
     co.action = "paid (test payment)"

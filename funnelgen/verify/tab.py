@@ -17,7 +17,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from ..browser import request_policy
-from . import hand
+from .hand import CannotClick, aim, look
 from .recorder import parse as parse_records
 from .results import Arrival, Env, StepResult, Stop, short
 
@@ -123,7 +123,7 @@ class Tab:
 
     async def look(self) -> dict:
         """Read the page on arrival (funnelgen/verify/hand.py, one round trip); kept as `seen` until the next."""
-        self.seen = await hand.look(self.page)
+        self.seen = await look(self.page)
         return self.seen
 
     def records(self) -> list[dict]:
@@ -156,8 +156,8 @@ class Tab:
         before = self.page.url
         posts = len(self.posts)
         try:
-            x, y = await hand.aim(self.page, css, scope)
-        except hand.CannotClick as exc:
+            x, y = await aim(self.page, css, scope)
+        except CannotClick as exc:
             await self.screenshot(sr)
             sr.check(what, False, f"{what}: {' '.join(filter(None, (scope, css)))} {exc}")
             raise Stop from None
