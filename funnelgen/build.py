@@ -334,7 +334,7 @@ def _build(src: Path, out: Path, jobs: int | None, base_url: str | None, strict:
     from .sitefolder import write_server_functions, write_success_urls
 
     prep = staging = None
-    unchanged.forget(src)  # until this build is known to be whole (a failed one never is)
+    unchanged.forget(src, out)  # until this build is known to be whole (a failed one never is)
     try:
         prep = prepare(src, base_url, cache=use_cache)
         site = prep.site

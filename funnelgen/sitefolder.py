@@ -19,7 +19,7 @@ def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:
         target.parent.mkdir(exist_ok=True)
         lines = ["# After-payment redirect URL for each offer (paste into your payment provider).", ""]
         lines += [f"{oid}\t{url}" for oid, url in success]
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _write_if_changed(target, "\n".join(lines) + "\n")
     except OSError:
         return None  # read-only source folder: the terminal still shows them
     return Path(rel(target))
@@ -28,19 +28,23 @@ def write_success_urls(site, success: list[tuple[str, str]]) -> Path | None:
 def write_server_functions(site) -> list[Path]:
     """The host function that sends purchases from Stripe's webhook (docs/server-events.md), written into the
     site folder where the host looks for functions (netlify/functions/, functions/), never into the output.
-    A file that already says the same is left alone (it is in the site folder: touching it would look like an
-    edit to the next build, funnelgen/unchanged.py). Returns the files."""
+    Returns the files."""
     from .functions import function_files
 
     files = []
     for relpath, text in function_files(site, site.tracking.server_events).items():
         target = site.src / relpath
         files.append(target)
-        try:
-            if target.read_text(encoding="utf-8") == text:
-                continue
-        except (OSError, UnicodeDecodeError):
-            pass
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        _write_if_changed(target, text)
     return files
+
+
+def _write_if_changed(target: Path, text: str) -> None:
+    """A file that already says the same keeps its time: the next build sees nothing changed (unchanged.py)."""
+    try:
+        if target.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    target.write_text(text, encoding="utf-8")

@@ -2,7 +2,7 @@
 
 Most builds of a small site change nothing (a CI job, a deploy hook, a habit); make and ninja answer those
 from file times alone. So does `funnelgen build`: after a build whose every page and site-wide check the
-build cache recorded (funnelgen/buildcache.py; none read the clock), `.funnelgen/last-build.json` keeps
+build cache recorded (funnelgen/buildcache.py; none read the clock), `.funnelgen/last-build-<output>.json` keeps
 
 - the **inputs** by `stat`: every file under the site folder (its size, time, inode and change time; the
   output folder, `.funnelgen/` and version-control folders aside), funnelgen and its libraries
@@ -25,7 +25,7 @@ import json
 import os
 from pathlib import Path
 
-RECORD = "last-build.json"
+RECORD = "last-build"  # .funnelgen/last-build-<output folder>.json
 FORMAT = "1"
 SKIP = frozenset({".funnelgen", ".git", ".hg", ".svn"})  # never inputs: the caches, version control
 ENVIRONMENT = ("CONTEXT", "FUNNELGEN_ALLOW_TEST_KEYS")  # read by the build (rules/context.py: test keys allowed?)
@@ -78,14 +78,17 @@ def _outputs(src: Path, out: Path, written: list[str]) -> str | None:
     return hashlib.sha256(json.dumps(files).encode("utf-8")).hexdigest()
 
 
-def _record_path(src: Path) -> Path:
-    return src / ".funnelgen" / RECORD
+def _record_path(src: Path, out: Path) -> Path:
+    """One record per output folder: a build into another folder (a `--no-cache` comparison, a preview
+    build) does not cost the next build of this one its answer."""
+    which = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:16]
+    return src / ".funnelgen" / f"{RECORD}-{which}.json"
 
 
-def forget(src: Path) -> None:
-    """A build that changed something or could not be recorded: the next one must not be skipped."""
+def forget(src: Path, out: Path) -> None:
+    """A build into `out` that changed something or could not be recorded: the next one must not be skipped."""
     try:
-        _record_path(src).unlink()
+        _record_path(src, out).unlink()
     except OSError:
         pass
 
@@ -94,26 +97,26 @@ def remember(src: Path, out: Path, options: dict, result, written: list[str]) ->
     """After a successful build that the cache recorded whole: what the next one compares with."""
     inputs, outputs = _inputs(src, out, options), _outputs(src, out, written)
     if inputs is None or outputs is None:
-        return forget(src)
+        return forget(src, out)
     from dataclasses import asdict
 
     record = {"inputs": inputs, "outputs": outputs, "written": written, "pages": result.pages,
               "warnings": [asdict(p) for p in result.warnings],
               "success_urls": result.success_urls,
               "success_file": str(result.success_file) if result.success_file else None}
-    target = _record_path(src)
-    tmp = target.with_name(f".{RECORD}.tmp")
+    target = _record_path(src, out)
+    tmp = target.with_name(f".{target.name}.tmp")
     try:
         tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
-        forget(src)
+        forget(src, out)
 
 
 def replay(src: Path, out: Path, options: dict):
     """The last build's result when nothing it read or wrote has changed since, else None."""
     try:
-        record = json.loads(_record_path(src).read_text(encoding="utf-8"))
+        record = json.loads(_record_path(src, out).read_text(encoding="utf-8"))
         written = [str(p) for p in record["written"]]
         if record["outputs"] != _outputs(src, out, written) or record["inputs"] != _inputs(src, out, options):
             return None
