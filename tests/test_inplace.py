@@ -121,3 +121,27 @@ def test_empty_folders_are_pruned_and_the_site_s_own_folders_kept(site, tmp_path
     assert not (out / "empty").exists() and not (out / "assets" / "old").exists()
     assert (out / "assets").is_dir() and (out / "gift" / "index.html").is_file()
     matches_clean_build(src, out, tmp_path)
+
+
+def test_unchanged_static_files_are_neither_copied_nor_read_and_a_changed_one_is_replaced(site, tmp_path, monkeypatch):
+    """A static file whose output copy has its size and time (every copy gets the source's time) stays as it is;
+    a file edited to the same size but another time is copied again."""
+    import shutil
+
+    src, out = site
+    pdfs = sorted((src / "static" / "downloads").iterdir())
+    kept, edited = pdfs[0], src / "static" / "downloads" / "notes.txt"
+    edited.write_text("version 1", encoding="utf-8")
+    run(src, out)  # the new file is copied in
+    kept_out, edited_out = out / "downloads" / kept.name, out / "downloads" / "notes.txt"
+    before = inode(kept_out)
+    copied, real = [], shutil.copyfile
+    monkeypatch.setattr(shutil, "copyfile", lambda a, b, **k: copied.append(os.path.basename(a)) or real(a, b, **k))
+    edited.write_text("version 2", encoding="utf-8")  # same size, another time
+    page = src / "pages" / "thanks.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追伸\n", encoding="utf-8")
+    run(src, out)
+    assert kept.name not in copied and "notes.txt" in copied
+    assert inode(kept_out) == before
+    assert edited_out.read_text(encoding="utf-8") == "version 2"
+    matches_clean_build(src, out, tmp_path)
