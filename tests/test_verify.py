@@ -186,10 +186,16 @@ def test_browser_option_then_env_then_default(tmp_path):
     assert (choice.executable, choice.source) == (str(opt), "option")
     choice = find_chromium(None, env={"FUNNELGEN_CHROMIUM": str(env)}, default=str(default))
     assert (choice.executable, choice.source) == (str(env), "environment")
-    choice = find_chromium(None, env={}, default=str(default))
+    choice = find_chromium(None, env={}, default=str(default), shell=str(tmp_path / "no-shell"))
     assert (choice.executable, choice.source) == (str(default), "system")
     args = launch_args(choice)
     assert args["executable_path"] == str(default) and "--no-sandbox" in args["args"] and args["headless"]
+    shell = fake_binary(tmp_path / "shell")  # Debian's chromium-headless-shell, when installed, comes first
+    choice = find_chromium(None, env={}, default=str(default), shell=str(shell))
+    assert (choice.executable, choice.source) == (str(shell), "shell")
+    assert "headless shell" in choice.describe()
+    choice = find_chromium(None, env={"FUNNELGEN_CHROMIUM": str(env)}, default=str(default), shell=str(shell))
+    assert choice.source == "environment"  # an explicit choice still wins
 
 
 def test_a_wrong_option_or_env_is_an_error_not_a_fallback(tmp_path):
@@ -203,7 +209,7 @@ def test_no_browser_anywhere_says_how_to_fix_it(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr("funnelgen.browser.playwright_chromium", lambda: None)
     with pytest.raises(BrowserNotFound) as exc:
-        find_chromium(None, env={}, default=str(tmp_path / "chromium"))
+        find_chromium(None, env={}, default=str(tmp_path / "chromium"), shell=str(tmp_path / "shell"))
     text = str(exc.value)
     assert "no Chromium found" in text and "apt-get install chromium" in text
     assert "playwright install chromium" in text and "FUNNELGEN_CHROMIUM" in text
@@ -213,7 +219,7 @@ def test_falls_back_to_playwrights_own_chromium(tmp_path, monkeypatch):
     bundled = fake_binary(tmp_path / "pw-chrome")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr("funnelgen.browser.playwright_chromium", lambda: str(bundled))
-    choice = find_chromium(None, env={}, default=str(tmp_path / "chromium"))
+    choice = find_chromium(None, env={}, default=str(tmp_path / "chromium"), shell=str(tmp_path / "shell"))
     assert (choice.executable, choice.source) == (str(bundled), "playwright")
 
 
