@@ -154,6 +154,10 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "funnelgen-serve"
     sys_version = ""
     timeout = 60  # idle keep-alive connections give their thread back
+    # Headers and body leave in two writes; with Nagle's algorithm on, the second waits for the browser's
+    # delayed ACK (40 ms on Linux) on every response of a kept-alive connection (measured: 44 ms a request,
+    # any size; 0.4 ms with TCP_NODELAY). socketserver sets TCP_NODELAY when this is true.
+    disable_nagle_algorithm = True
 
     # -- plumbing ---------------------------------------------------------------------
     def handle_one_request(self) -> None:
