@@ -15,6 +15,7 @@ committed, so a failed build leaves it describing the output that is still there
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -89,17 +90,23 @@ def offer_digests(site) -> tuple[str, dict[str, str]]:
 
 def package_print() -> str:
     """funnelgen itself: its version and every file of the package and built-in themes (a development
-    checkout changes code without changing the version)."""
+    checkout changes code without changing the version), and the libraries' installed versions."""
     from . import __version__
 
-    parts = [__version__, *installed(LIBRARIES)]
+    return sha(f"{__version__}\n{_installed_files()}")
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_files() -> str:
+    """Once per process: the site key and the record of an unchanged build (unchanged.py) both need it."""
+    parts = installed(LIBRARIES)
     for root in (Path(__file__).parent, builtin_themes_dir()):
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "starters"))
             for name in sorted(files):
                 st = os.stat(os.path.join(folder, name))
                 parts.append(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}")
-    return sha("\n".join(parts))
+    return "\n".join(parts)
 
 
 def installed(names) -> list[str]:

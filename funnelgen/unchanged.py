@@ -32,23 +32,27 @@ ENVIRONMENT = ("CONTEXT", "FUNNELGEN_ALLOW_TEST_KEYS")  # read by the build (rul
 
 
 def _walk(root: Path, skip: set[str], into: list) -> bool:
-    """Append (path, size, mtime, inode, ctime) of every file under root; False at a symbolic link (its target
-    may change where this walk does not look)."""
-    try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
-        return False
-    for entry in entries:
-        if entry.is_symlink():
+    """Append (path, size, mtime, inode, ctime) of every file under root, sorted; False at a symbolic link (its
+    target may change where this walk does not look). Plain strings and one sort: at 5,000 pages a Path per
+    folder and a sort per folder were two thirds of the walk."""
+    found, folders = [], [str(root)]
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:
             return False
-        if entry.is_dir():
-            if entry.name in skip or entry.path in skip:
-                continue
-            if not _walk(Path(entry.path), skip, into):
-                return False
-        else:
-            st = entry.stat()
-            into.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+        with entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    return False
+                if entry.is_dir():
+                    if entry.name not in skip and entry.path not in skip:
+                        folders.append(entry.path)
+                else:
+                    st = entry.stat()
+                    found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+    found.sort()
+    into += found
     return True
 
 
@@ -56,7 +60,9 @@ def _inputs(src: Path, out: Path, options: dict) -> str | None:
     from .buildcache import package_print
 
     files: list = []
-    if not _walk(src, set(SKIP) | {str(out)}, files):
+    inside = os.path.relpath(os.path.abspath(out), os.path.abspath(src))  # the output folder is not an input
+    skip = set(SKIP) | ({os.path.normpath(os.path.join(str(src), inside))} if not inside.startswith("..") else set())
+    if not _walk(src, skip, files):
         return None
     folder = os.stat(src)
     key = {"format": FORMAT, "package": package_print(), "cwd": os.getcwd(), "src": str(src.resolve()),
