@@ -43,14 +43,17 @@ def _walk(root: Path, skip: set[str], into: list) -> bool:
             return False
         with entries:
             for entry in entries:
-                if entry.is_symlink():
+                try:
+                    if entry.is_symlink():
+                        return False
+                    if entry.is_dir():
+                        if entry.name not in skip and entry.path not in skip:
+                            folders.append(entry.path)
+                    else:
+                        st = entry.stat()
+                        found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+                except OSError:  # gone while walked (an editor's temporary file): no answer, a real build
                     return False
-                if entry.is_dir():
-                    if entry.name not in skip and entry.path not in skip:
-                        folders.append(entry.path)
-                else:
-                    st = entry.stat()
-                    found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
     found.sort()
     into += found
     return True

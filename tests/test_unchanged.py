@@ -131,3 +131,45 @@ def test_server_functions_the_build_writes_into_the_site_folder_do_not_count_as_
     assert entry.stat().st_mtime_ns == stamp
     builds = count_builds(monkeypatch)
     assert "(nothing changed" in cli_build(str(src)).output and builds == []
+
+
+def test_a_file_that_vanishes_while_walked_means_no_record_and_no_crash(example, monkeypatch):
+    """An editor's temporary file can disappear between listing a folder and reading its size."""
+    import funnelgen.unchanged as unchanged_module
+
+    (example / "pages" / ".gift.md.swp").write_text("x", encoding="utf-8")
+    real = os.scandir
+
+    class Vanishing:
+        def __init__(self, entry):
+            self._entry = entry
+
+        def __getattr__(self, name):
+            return getattr(self._entry, name)
+
+        def stat(self, *a, **k):
+            if self._entry.name.endswith(".swp"):
+                raise FileNotFoundError(self._entry.path)
+            return self._entry.stat(*a, **k)
+
+    class Listing:
+        def __init__(self, path):
+            self._it = real(path)
+
+        def __enter__(self):
+            return self
+
+        def __iter__(self):
+            return (Vanishing(e) for e in self._it)
+
+        def __exit__(self, *exc):
+            self._it.close()
+
+    import types
+
+    only_here = types.SimpleNamespace(**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")})
+    only_here.scandir = Listing  # the walks of unchanged.py see it vanish; the build itself does not
+    monkeypatch.setattr(unchanged_module, "os", only_here)
+    result = cli_build(str(example))
+    assert result.exit_code == 0 and "(nothing changed" not in result.output
+    assert not list((example / ".funnelgen").glob("last-build*"))
