@@ -37,14 +37,6 @@ SCROLL_JS = """css => {
   const el = document.querySelector(css);
   if (el && el.scrollIntoViewIfNeeded) el.scrollIntoViewIfNeeded(true); else if (el) el.scrollIntoView({block: 'center'});
 }"""
-# the order bump's box: visible? ticked? (and focused when asked)
-BUMP_JS = """([css, focus]) => {
-  const el = document.querySelector(css);
-  if (!el) return null;
-  if (focus) el.focus();
-  const box = el.getBoundingClientRect();
-  return {visible: box.width > 0 && box.height > 0 && (!el.checkVisibility || el.checkVisibility()), checked: el.checked};
-}"""
 CHECKOUT_PREFIX = "/_fg/checkout/"
 PAY_PREFIX = "/_fg/pay/"
 
@@ -288,7 +280,7 @@ async def buy(w: Walker, sr: StepResult, step, hop: Hop, i: int) -> Arrival:
 async def tick_bump(w: Walker, sr: StepResult, step, bundle) -> str:
     """Tick the order bump with the keyboard (Space, as a visitor would): the buy button must switch to the bundle."""
     box = f"input[type=checkbox][data-fg-bump]{attr('data-fg-offer', bundle.id)}"
-    state = await w.page.evaluate(BUMP_JS, [box, False])
+    state = await find(w.page, [box])
     if not state or not state["visible"]:
         await w.tab.screenshot(sr)
         sr.check("order bump", False, f"no visible order-bump checkbox for '{bundle.id}' on '{step.id}' "
@@ -296,9 +288,9 @@ async def tick_bump(w: Walker, sr: StepResult, step, bundle) -> str:
         raise Stop
     if state["checked"]:
         sr.check("order bump unticked", False, f"the order bump for '{bundle.id}' on '{step.id}' was already ticked")
-    await w.page.evaluate(BUMP_JS, [box, True])  # focus it, as tabbing to it would
+    await find(w.page, [box], focus=True)  # focus it, as tabbing to it would
     await w.page.keyboard.press("Space")
-    ok = bool((await w.page.evaluate(BUMP_JS, [box, False]) or {}).get("checked"))
+    ok = bool((await find(w.page, [box]) or {}).get("checked"))
     sr.check("order bump", ok, f"ticked the box for '{bundle.id}' with the keyboard" if ok else
              f"pressing Space on the order bump for '{bundle.id}' did not tick it")
     if not ok:

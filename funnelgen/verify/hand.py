@@ -24,40 +24,48 @@ from .recorder import DOC, KEY
 # On arrival: the first h1 (visible as Playwright's `is_visible` decides: rendered, visibility visible, a
 # non-empty box; and its text), the recorder's document id, whether funnel.js ran, the recorded calls so far
 # and the return parameters the page's head took off the address bar.
-LOOK_JS = f"""() => {{
-  const h = document.querySelector('h1');
-  let visible = false;
-  if (h) {{
-    const box = h.getBoundingClientRect();
-    visible = (!h.checkVisibility || h.checkVisibility()) && getComputedStyle(h).visibility === 'visible'
+# Visible as Playwright's `is_visible` decides: rendered, visibility visible, a non-empty box (one definition for
+# every script below).
+VISIBLE = """const visible = el => {
+    const box = el.getBoundingClientRect();
+    return (!el.checkVisibility || el.checkVisibility()) && getComputedStyle(el).visibility === 'visible'
       && box.width > 0 && box.height > 0;
-  }}
+  };"""
+
+LOOK_JS = f"""() => {{
+  {VISIBLE}
+  const h = document.querySelector('h1');
+  const shown = !!h && visible(h);
   let records = '[]';
   try {{ records = sessionStorage.getItem({json.dumps(KEY)}) || '[]'; }} catch (e) {{}}
-  return {{visible, text: visible ? h.innerText : '', doc: window.{DOC} || null,
+  return {{visible: shown, text: shown ? h.innerText : '', doc: window.{DOC} || null,
            runtime: typeof window.funnelgen === 'object', records, returned: window.__fgReturn || {{}}}};
 }}"""
 
-# The first of `selectors` that matches inside `scope` (a CSS selector, or the document): which, and its text.
-FIND_JS = """([scope, selectors]) => {
+# The first of `selectors` that matches inside `scope` (a CSS selector, or the document): which, its text, whether
+# it is visible and ticked; focused when asked (as tabbing to it would).
+FIND_JS = f"""([scope, selectors, focus]) => {{
+  {VISIBLE}
   const root = scope ? document.querySelector(scope) : document;
   if (!root) return null;
-  for (const css of selectors) {
+  for (const css of selectors) {{
     const el = root.querySelector(css);
-    if (el) return {css, text: (el.innerText || el.value || '').trim(), checked: !!el.checked};
-  }
+    if (!el) continue;
+    if (focus) el.focus();
+    return {{css, text: (el.innerText || el.value || '').trim(), visible: visible(el), checked: !!el.checked}};
+  }}
   return null;
-}"""
+}}"""
 
 # Scroll the element to the middle of the screen and say where a visitor would click it, or why they cannot.
 AIM_JS = """([scope, css]) => {
+  VISIBLE
   const root = scope ? document.querySelector(scope) : document;
   const el = root && root.querySelector(css);
   if (!el) return {problem: 'is not on the page'};
   el.scrollIntoView({block: 'center', inline: 'nearest', behavior: 'instant'});
+  if (!visible(el)) return {problem: 'is not visible'};
   const box = el.getBoundingClientRect();
-  if (!(box.width > 0 && box.height > 0) || (el.checkVisibility && !el.checkVisibility())
-      || getComputedStyle(el).visibility !== 'visible') return {problem: 'is not visible'};
   if (el.disabled || el.closest('fieldset[disabled]')) return {problem: 'is disabled'};
   const x = box.left + box.width / 2, y = box.top + box.height / 2;
   const hit = document.elementFromPoint(x, y);
@@ -70,7 +78,7 @@ AIM_JS = """([scope, css]) => {
     return {problem: 'is covered by ' + what};
   }
   return {x, y};
-}"""
+}""".replace("VISIBLE", VISIBLE)
 
 # Put the caret in an emptied text field (what is typed then replaces what was there), or set the value of a
 # field a person does not type into (date, time, select, range) and fire input and change.
@@ -114,9 +122,9 @@ async def look(page) -> dict:
         return {}
 
 
-async def find(page, selectors: list[str], scope: str = "") -> dict | None:
+async def find(page, selectors: list[str], scope: str = "", focus: bool = False) -> dict | None:
     try:
-        return await page.evaluate(FIND_JS, [scope, selectors])
+        return await page.evaluate(FIND_JS, [scope, selectors, focus])
     except Exception:  # noqa: BLE001 - a page going away has nothing to find
         return None
 
