@@ -89,6 +89,7 @@ class Env:
     timeout: float = 10.0  # seconds for one navigation or click
     allow_hosts: tuple[str, ...] = ()
     viewport: dict = field(default_factory=lambda: dict(MOBILE))
+    reloads: dict = field(default_factory=dict)  # (step, offer) -> the first walk's reload check (walker.py)
 
 
 class Stop(Exception):

@@ -200,7 +200,7 @@ class Walker:
         if shoot:
             await tab.screenshot(sr)
         if expected["purchase"]:
-            await self._reload_check(sr, step)
+            await self._reload_check(sr, step, paid.id)
 
     def _wrong_place(self, step, via: Hop | None, path: str, arrival: Arrival) -> str:
         status = arrival.status
@@ -237,11 +237,33 @@ class Walker:
         else:
             sr.check("headline visible", True, short(seen, 80))
 
-    async def _reload_check(self, sr: StepResult, step) -> None:
-        """The once-per-transaction guard: a reload of the page after payment sends no purchase anywhere."""
-        await self.page.reload(wait_until="load")
-        seen = await self.tab.look()
+    async def _reload_check(self, sr: StepResult, step, offer: str) -> None:
+        """The once-per-transaction guard: a reload of the page after payment sends no purchase anywhere.
+
+        Once per page and order bought in a run: the guard is the page's (its head takes the return parameters
+        off the address bar, so a reload has none; funnel.js keeps each transaction it sent), not the path's, and
+        these reloads were an eighth of a run's page loads. The other walks through that page get the first one's
+        result and say where it was checked."""
+        import asyncio
+
+        key = (step.id, offer)
+        while (shared := self.env.reloads.get(key)) is not None:
+            got = await shared
+            if got is not None:
+                ok, detail, where = got
+                sr.check("purchase counted once", ok, f"{detail} (reloaded once for this page and order, on path "
+                                                      f"{where})")
+                return
+        shared = self.env.reloads[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self.page.reload(wait_until="load")
+            seen = await self.tab.look()
+        except BaseException:
+            del self.env.reloads[key]
+            shared.set_result(None)  # the next walk through this page reloads it itself
+            raise
         again = purchases_again(self.tab.records(), seen.get("doc"), self.vendors)
-        sr.check("purchase counted once", not again,
-                 f"reloading {step.url} sent the purchase again ({', '.join(again)}): the same order would be "
-                 "counted twice" if again else "reloading the page sends no purchase again")
+        detail = (f"reloading {step.url} sent the purchase again ({', '.join(again)}): the same order would be "
+                  "counted twice" if again else "reloading the page sends no purchase again")
+        shared.set_result((not again, detail, self.path.id))
+        sr.check("purchase counted once", not again, detail)
