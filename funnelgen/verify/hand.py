@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from .recorder import DOC, KEY
+from .recorder import DOC, READ_EXPR
 
 # On arrival: the first h1 (visible as Playwright's `is_visible` decides: rendered, visibility visible, a
 # non-empty box; and its text), the recorder's document id, whether funnel.js ran, the recorded calls so far
@@ -36,8 +36,7 @@ LOOK_JS = f"""() => {{
   {VISIBLE}
   const h = document.querySelector('h1');
   const shown = !!h && visible(h);
-  let records = '[]';
-  try {{ records = sessionStorage.getItem({json.dumps(KEY)}) || '[]'; }} catch (e) {{}}
+  const records = {READ_EXPR};
   return {{visible: shown, text: shown ? h.innerText : '', doc: window.{DOC} || null,
            runtime: typeof window.funnelgen === 'object', records, returned: window.__fgReturn || {{}}}};
 }}"""

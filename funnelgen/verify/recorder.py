@@ -4,7 +4,9 @@ funnel.js fires `begin_checkout` and then the browser leaves the page, and a
 form's lead event fires just before the post: the page's own globals are gone
 by the time anyone could read them. This init script runs before any page
 script and mirrors the calls into sessionStorage (same tab, same origin, so it
-survives navigation), each tagged with the document that made it.
+survives navigation), each tagged with the document that made it. Each document writes
+its own entry (`__fg_verify/<n>`, numbered by `__fg_verify#`): one shared list re-read and
+re-written on every call cost a walk's page loads time that grew with the walk.
 
 What it hooks comes from the vendor registry (`Vendor.recorder`, funnelgen/vendors/):
 
@@ -46,11 +48,17 @@ _SCRIPT = r"""
     catch (e) { return String(x); }
   }
   function isCall(a) { return Array.isArray(a) || Object.prototype.toString.call(a) === "[object Arguments]"; }
+  var mine = [], slot = null;
   function rec(kind, value) {
     try {
-      var list = JSON.parse(window.sessionStorage.getItem(KEY) || "[]");
-      list.push({ k: kind, a: plain(value), doc: doc, path: location.pathname });
-      window.sessionStorage.setItem(KEY, JSON.stringify(list));
+      var store = window.sessionStorage;
+      if (slot === null) {  // this document's own entry, numbered in the order documents first record
+        var n = Number(store.getItem(KEY + "#") || 0) + 1;
+        store.setItem(KEY + "#", String(n));
+        slot = KEY + "/" + n;
+      }
+      mine.push({ k: kind, a: plain(value), doc: doc, path: location.pathname });
+      store.setItem(slot, JSON.stringify(mine));
     } catch (e) { /* storage disabled: nothing recorded */ }
   }
   function hook(name, arr) {
@@ -113,7 +121,18 @@ RECORDER_JS = recorder_script()
 # Consent for EU sites: verify walks the funnel as a visitor who accepted, so tags run.
 CONSENT_JS = "try { if (!localStorage.getItem('fg_consent')) localStorage.setItem('fg_consent', 'granted'); } catch (e) {}"
 
-READ_JS = f"() => {{ try {{ return sessionStorage.getItem({json.dumps(KEY)}) || '[]'; }} catch (e) {{ return '[]'; }} }}"
+# Every document's entry, in order, as one JSON array (the entries are joined as text, not parsed in the page).
+READ_EXPR = f"""(() => {{
+  try {{
+    const store = sessionStorage, n = Number(store.getItem({json.dumps(KEY + "#")}) || 0), parts = [];
+    for (let i = 1; i <= n; i++) {{
+      const part = store.getItem({json.dumps(KEY + "/")} + i);
+      if (part && part.length > 2) parts.push(part.slice(1, -1));
+    }}
+    return '[' + parts.join(',') + ']';
+  }} catch (e) {{ return '[]'; }}
+}})()"""
+READ_JS = f"() => {READ_EXPR}"
 
 
 def parse(raw: str | None) -> list[dict]:
