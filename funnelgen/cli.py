@@ -171,9 +171,12 @@ def check(src: Path, fmt: str, strict: bool, allow_test_keys: bool, base_url: st
               help="Let requests to HOST through (e.g. your image CDN); other outside requests fail the check.")
 @click.option("--max-paths", type=click.IntRange(1, 10000), default=200, show_default=True,
               help="Stop enumerating after this many paths (the run then fails: not every path was walked).")
+@click.option("--from-entry", is_flag=True,
+              help="Walk every path from its entry page (by default a path resumes where an earlier one parts "
+                   "from it).")
 def verify(src: Path, report: Path | None, no_report: bool, as_json: bool, browser_path: str | None,
            workers: int | None, timeout: float, funnels: tuple[str, ...], allow_hosts: tuple[str, ...],
-           max_paths: int) -> None:
+           max_paths: int, from_entry: bool) -> None:
     """Walk every funnel path of SRC in Chromium and write a storyboard report (see docs/verify.md).
 
     Exit status: 0 when every path passes, 1 when one fails or the site does not build, 2 when verify
@@ -182,7 +185,7 @@ def verify(src: Path, report: Path | None, no_report: bool, as_json: bool, brows
     from .verify.cli import run_command
 
     run_guarded(lambda: run_command(src, report, no_report, as_json, browser_path, workers, timeout, funnels,
-                                    allow_hosts, max_paths))
+                                    allow_hosts, max_paths, from_entry))
 
 
 @main.command()

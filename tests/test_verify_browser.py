@@ -84,6 +84,10 @@ def test_example_passes_every_path_with_a_storyboard(tmp_path):
     # the bump path ticks the box with the keyboard, pays for the bundle and returns with it
     blog4 = next(p for p in data["paths"] if p["id"] == "blog-4-a")
     assert [s["label"] for s in blog4["steps"]][2:4] == ["starter", "checkout: starter-review"]
+    # blog-4-a resumes where blog-1-a went the other way: what came before is shown as walked there
+    assert [s["shared"] for s in blog4["steps"]][:3] == ["blog-1-a", "blog-1-a", ""]
+    assert next(c["detail"] for c in blog4["steps"][2]["checks"] if c["name"] == "resumes here").startswith(
+        "the steps before, and the arrival here, were walked on path blog-1-a")
     bump = {s["label"]: {c["name"]: c["detail"] for c in s["checks"]} for s in blog4["steps"]}
     assert bump["starter"]["order bump"] == "ticked the box for 'starter-review' with the keyboard"
     assert bump["starter"]["begin_checkout fires"] == "begin_checkout once (starter-review, 4960, JPY)"
@@ -226,7 +230,7 @@ def test_a_purchase_sent_again_on_reload_fails_every_walk_through_that_page(tmp_
 
     site = copy_example(tmp_path / "site")
     set_front_matter(site, "upsell.md", "body", PURCHASE_ON_RELOAD)
-    result = verify(site, funnels=("instagram",), timeout=5)
+    result = verify(site, funnels=("instagram",), timeout=5, from_entry=True)  # (every walk arrives itself)
     assert not result.ok and len(result.paths) == 6
     reloaded_on = {}
     for path in result.paths:
@@ -240,6 +244,26 @@ def test_a_purchase_sent_again_on_reload_fails_every_walk_through_that_page(tmp_
         where = check.detail.partition("on path ")[2].rstrip(")") or path.path.id
         assert reloaded_on.setdefault(bought, where) == where  # one reload per order bought on this page
     assert len(reloaded_on) == 2 and set(reloaded_on.values()) <= {p.path.id for p in result.paths}
+
+
+def test_resuming_where_paths_part_checks_what_walking_each_from_its_entry_checks(tmp_path):
+    """verify/forks.py: the same steps, checks and outcomes per path as --from-entry, with fewer page loads."""
+    from funnelgen.verify import verify
+
+    site = copy_example(tmp_path / "site")
+
+    def outcome(result):
+        return {p.path.id: [(s.label, s.ok, sorted(c.name for c in s.checks if c.name != "resumes here"))
+                            for s in p.steps] for p in result.paths}
+
+    resumed = verify(site, funnels=("instagram",), timeout=5)
+    whole = verify(site, funnels=("instagram",), timeout=5, from_entry=True)
+    assert resumed.ok and whole.ok
+    assert outcome(resumed) == outcome(whole)
+    assert not any(s.shared for p in whole.paths for s in p.steps)
+    shared = {p.path.id: [s.shared for s in p.steps] for p in resumed.paths}
+    assert shared["instagram-1"] == [""] * 8
+    assert shared["instagram-3"] == ["instagram-1"] * 4 + ["instagram-2", "", "", ""]  # optin-sns … upsell, downsell
 
 
 # -- every tracking vendor ----------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def _gitignore_cache(src: Path, report: Path) -> None:
 
 def run_command(src: Path, report: Path | None, no_report: bool, as_json: bool, browser: str | None,
                 workers: int | None, timeout: float, funnels: tuple[str, ...], allow_hosts: tuple[str, ...],
-                max_paths: int) -> None:
+                max_paths: int, from_entry: bool = False) -> None:
     from ..browser import BrowserError
     from ..reporter import TerminalReporter
     from .report import ReportDirError
@@ -50,7 +50,8 @@ def run_command(src: Path, report: Path | None, no_report: bool, as_json: bool, 
 
     try:
         result = verify(src, report_dir=report, browser=browser, workers=workers, timeout=timeout,
-                        allow_hosts=allow_hosts, funnels=funnels, max_paths=max_paths, reporter=terminal)
+                        allow_hosts=allow_hosts, funnels=funnels, max_paths=max_paths, reporter=terminal,
+                        from_entry=from_entry)
     except BrowserError as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(EXIT_CANNOT_RUN)

@@ -35,6 +35,7 @@ class StepResult:
     action: str = ""  # what verify did on this page, in words
     checks: list[Check] = field(default_factory=list)
     screenshot: str | None = None  # file name inside the report's shots/ folder
+    shared: str = ""  # the id of the path that walked this step, when it was not this one (verify/forks.py)
 
     @property
     def ok(self) -> bool:
@@ -47,7 +48,7 @@ class StepResult:
     def as_dict(self) -> dict:
         return {"step": self.step, "label": self.label, "kind": self.kind, "url": self.url,
                 "headline": self.headline, "action": self.action, "ok": self.ok,
-                "screenshot": self.screenshot, "checks": [c.as_dict() for c in self.checks]}
+                "screenshot": self.screenshot, "shared": self.shared, "checks": [c.as_dict() for c in self.checks]}
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Env:
     allow_hosts: tuple[str, ...] = ()
     viewport: dict = field(default_factory=lambda: dict(MOBILE))
     reloads: dict = field(default_factory=dict)  # (step, offer) -> the first walk's reload check (walker.py)
+    forks: object = None  # verify/forks.py Forks: which walk each path resumes from
 
 
 class Stop(Exception):

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import Problem
 from ..graph import DEFAULT_MAX_PATHS, FunnelPath, funnel_map
 from ..graph import paths as enumerate_paths
+from .forks import Forks
 from .results import Env, PathResult
 from .splits import with_variants
 from .walker import Walker
@@ -86,10 +87,11 @@ def default_workers() -> int:
 
 def verify(src: Path, report_dir: Path | None = None, browser: str | None = None, workers: int | None = None,
            timeout: float = DEFAULT_TIMEOUT, allow_hosts: tuple[str, ...] = (), funnels: tuple[str, ...] = (),
-           max_paths: int = DEFAULT_MAX_PATHS, reporter=None) -> VerifyResult:
+           max_paths: int = DEFAULT_MAX_PATHS, reporter=None, from_entry: bool = False) -> VerifyResult:
     """Verify the funnels of `src`; raises funnelgen.browser.BrowserError when no browser can run.
 
-    `reporter` hears the start, every walked path and the result (funnelgen.reporter)."""
+    `reporter` hears the start, every walked path and the result (funnelgen.reporter); `from_entry`: walk
+    every path from its entry page instead of resuming where an earlier one parts from it (verify/forks.py)."""
     from ..reporter import NULL
 
     reporter = reporter or NULL
@@ -140,7 +142,8 @@ def verify(src: Path, report_dir: Path | None = None, browser: str | None = None
                     shots = result.report / "shots"
                     shots.mkdir(parents=True, exist_ok=True)
                 env = Env(site=site, base=preview.url, submissions=cache / "submissions.jsonl", shots=shots,
-                          timeout=timeout, allow_hosts=tuple(h.lower() for h in allow_hosts))
+                          timeout=timeout, allow_hosts=tuple(h.lower() for h in allow_hosts),
+                          forks=Forks([] if from_entry else paths))
                 result.paths = run_async(_drive(choice, env, paths, workers or default_workers(), reporter))
     finally:
         if preview is not None:
@@ -210,10 +213,11 @@ async def _drive(choice, env: Env, paths: list[FunnelPath], workers: int, report
 
             async def one(i: int, path: FunnelPath) -> None:
                 nonlocal reported
+                resume = await env.forks.start_of(i)  # (before taking a lane: the earlier walk needs one)
                 lane = await lanes.get()
                 try:
                     lane = await (lane.ready() if lane.page is not None else lane.open())
-                    results[i] = await Walker(env, lane, path, i + 1).run()
+                    results[i] = await Walker(env, lane, path, i + 1).run(resume)
                 finally:
                     lanes.put_nowait(lane)
                 while reported < len(paths) and results[reported] is not None:

@@ -33,6 +33,7 @@ from ..tracking import RETURN_PARAMS, TRANSACTION_PARAMS, transaction_event_id
 from ..vendors import enabled
 from .actions import act
 from .expectations import expected_funnel
+from .forks import Snapshot, restore, take
 from .results import Arrival, Env, PathResult, StepResult, Stop, norm, short
 from .splits import as_walked, force_script
 from .tab import Tab
@@ -66,7 +67,8 @@ class Walker:
         return self.tab.page
 
     # -- the walk ----------------------------------------------------------------------------
-    async def run(self) -> PathResult:
+    async def run(self, resume: Snapshot | None = None) -> PathResult:
+        """Walk the path, from the entry page or from where an earlier walk parted from it (`resume`)."""
         started = time.perf_counter()
         tab = self.tab
         try:
@@ -74,7 +76,7 @@ class Walker:
             if self.path.variants:
                 await tab.force(force_script(self.path.variants))
             try:
-                await self._walk()
+                await self._walk(resume)
             except Stop:
                 pass
             except Exception as exc:  # noqa: BLE001 - report, do not crash the other paths
@@ -85,6 +87,8 @@ class Walker:
                 tab.health(self.result.steps[-1], everything=True)  # whatever the last page left behind
         finally:
             self.result.seconds = time.perf_counter() - started
+            if self.env.forks is not None:
+                self.env.forks.finished(self.index - 1)
             await tab.close()
         return self.result
 
@@ -101,23 +105,38 @@ class Walker:
                      when: str) -> None:
         check_events(sr, step.id, records, doc, expected, when, self.vendors)
 
-    async def _walk(self) -> None:
+    async def _walk(self, resume: Snapshot | None = None) -> None:
         site, hops, tab = self.site, self.path.hops, self.tab
-        first = self.view(site.steps[hops[0].step])
-        sr = self.new_step(first.id, first.kind, first.id)
-        url = f"{first.url}?{urlencode(self.utm)}"
-        try:
-            resp = await self.page.goto(self.env.base + url, wait_until="load")
-        except Exception as exc:  # noqa: BLE001
-            sr.check("page loads", False, f"the entry page {url} did not load: {short(str(exc), 200)}")
-            raise Stop from None
-        arrival = Arrival(resp.status if resp else None)
-        await tab.look()
-        for i, hop in enumerate(hops):
+        start = 0
+        if resume is not None:
+            start = resume.hop
+            self.result.steps = await restore(tab, resume, self.env.base)
+            sr = self.result.steps[-1]  # the parting step: arrived as the earlier walk did, acted on here
+            sr.shared = ""
+            sr.check("resumes here", True, f"the steps before, and the arrival here, were walked on path "
+                                           f"{resume.path}; its cookies and storage restored, {sr.url} loaded again")
+            arrival = None
+        else:
+            first = self.view(site.steps[hops[0].step])
+            sr = self.new_step(first.id, first.kind, first.id)
+            url = f"{first.url}?{urlencode(self.utm)}"
+            try:
+                resp = await self.page.goto(self.env.base + url, wait_until="load")
+            except Exception as exc:  # noqa: BLE001
+                sr.check("page loads", False, f"the entry page {url} did not load: {short(str(exc), 200)}")
+                raise Stop from None
+            arrival = Arrival(resp.status if resp else None)
+            await tab.look()
+        forks = self.env.forks
+        for i in range(start, len(hops)):
+            hop = hops[i]
             step = self.view(site.steps[hop.step])
-            if i > 0:
+            if i > start:
                 sr = self.new_step(step.id, step.kind, step.id)
-            await self._arrive(sr, step, i, arrival, shoot=hop.action != FORM)
+            if i > start or resume is None:
+                await self._arrive(sr, step, i, arrival, shoot=hop.action != FORM)
+            if forks is not None and forks.wants(self.index - 1, i):
+                forks.hand_over(self.index - 1, await take(tab, self.path.id, i, self.result.steps))
             if hop.action is None:
                 tab.health(sr)
                 return
