@@ -127,7 +127,8 @@ def replay(src: Path, out: Path, options: dict):
     try:
         record = json.loads(_record_path(src, out).read_text(encoding="utf-8"))
         written = [str(p) for p in record["written"]]
-        if record["outputs"] != _outputs(src, out, written) or record["inputs"] != _inputs(src, out, options):
+        # inputs first: an edited source is the usual change, and the output folder is the longer walk
+        if record["inputs"] != _inputs(src, out, options) or record["outputs"] != _outputs(src, out, written):
             return None
         from types import SimpleNamespace
 
