@@ -113,8 +113,8 @@ class Walker:
             self.result.steps = await restore(tab, resume, self.env.base)
             sr = self.result.steps[-1]  # the parting step: arrived as the earlier walk did, acted on here
             sr.shared = ""
-            sr.check("resumes here", True, f"the steps before, and the arrival here, were walked on path "
-                                           f"{resume.path}; its cookies and storage restored, {sr.url} loaded again")
+            sr.check("resumes here", True, f"arrived here on path {resume.path} (the checks above are that "
+                                           f"visit's); its cookies and storage restored, {sr.url} loaded again")
             arrival = None
         else:
             first = self.view(site.steps[hops[0].step])
