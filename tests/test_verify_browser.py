@@ -86,6 +86,7 @@ def test_example_passes_every_path_with_a_storyboard(tmp_path):
     assert [s["label"] for s in blog4["steps"]][2:4] == ["starter", "checkout: starter-review"]
     # blog-4-a resumes where blog-1-a went the other way: what came before is shown as walked there
     assert [s["shared"] for s in blog4["steps"]][:3] == ["blog-1-a", "blog-1-a", ""]
+    assert [s["resumed"] for s in blog4["steps"]][:4] == ["", "", "blog-1-a", ""]
     assert next(c["detail"] for c in blog4["steps"][2]["checks"] if c["name"] == "resumes here").startswith(
         "arrived here on path blog-1-a (the checks above are that visit's)")
     bump = {s["label"]: {c["name"]: c["detail"] for c in s["checks"]} for s in blog4["steps"]}

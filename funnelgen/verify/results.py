@@ -36,6 +36,7 @@ class StepResult:
     checks: list[Check] = field(default_factory=list)
     screenshot: str | None = None  # file name inside the report's shots/ folder
     shared: str = ""  # the id of the path that walked this step, when it was not this one (verify/forks.py)
+    resumed: str = ""  # the parting step of a resumed walk: the path whose arrival here it shows
 
     @property
     def ok(self) -> bool:
@@ -48,7 +49,7 @@ class StepResult:
     def as_dict(self) -> dict:
         return {"step": self.step, "label": self.label, "kind": self.kind, "url": self.url,
                 "headline": self.headline, "action": self.action, "ok": self.ok,
-                "screenshot": self.screenshot, "shared": self.shared, "checks": [c.as_dict() for c in self.checks]}
+                "screenshot": self.screenshot, "shared": self.shared, "resumed": self.resumed, "checks": [c.as_dict() for c in self.checks]}
 
 
 @dataclass

@@ -112,7 +112,7 @@ class Walker:
             start = resume.hop
             self.result.steps = await restore(tab, resume, self.env.base)
             sr = self.result.steps[-1]  # the parting step: arrived as the earlier walk did, acted on here
-            sr.shared = ""
+            sr.shared, sr.resumed = "", resume.path
             sr.check("resumes here", True, f"arrived here on path {resume.path} (the checks above are that "
                                            f"visit's); its cookies and storage restored, {sr.url} loaded again")
             arrival = None
