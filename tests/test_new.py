@@ -183,8 +183,39 @@ def test_the_placeholder_rule_on_any_site(tmp_path):
     found = [p for p in check_source(src) if p.rule == RULE]
     assert {(p.key, p.severity) for p in found if p.file.endswith("site.yml")} == {("legal.address", "error")}
     on_page = [p for p in found if p.file.endswith("optin.md")]
-    assert len(on_page) == 1 and on_page[0].line == page.read_text(encoding="utf-8").splitlines().index(
-        "プロフィール：【要記入】") + 1
+    line = page.read_text(encoding="utf-8").splitlines().index("プロフィール：【要記入】") + 1
+    assert [(p.line, p.severity) for p in on_page] == [(line, "error")]
+    assert [p.line for p in result.warnings if p.rule == RULE and p.file.endswith("optin.md")] == [line]
+
+
+def test_a_pages_placeholder_stays_reported_while_other_pages_change(tmp_path):
+    """The page part of the rule is cached with its page: an edit elsewhere re-renders only that other page,
+    and the optin's finding is still reported; fixing the optin clears it."""
+    from funnelgen.reporter import Reporter
+
+    class Rendered(Reporter):
+        def __init__(self):
+            self.pages = []
+
+        def page_written(self, key, output):
+            self.pages.append(key[0])
+
+    src = write_site(tmp_path / "site", MINIMAL_CONFIG)
+    page = src / "pages" / "optin.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nプロフィール：【要記入】\n", encoding="utf-8")
+
+    def placeholder_lines(result):
+        return [p.line for p in result.warnings if p.rule == RULE and p.file.endswith("optin.md")]
+
+    first = build(src, tmp_path / "out", jobs=1)
+    other = next(p for p in sorted((src / "pages").glob("*.md")) if p.name != "optin.md")
+    other.write_text(other.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    seen = Rendered()
+    again = build(src, tmp_path / "out", jobs=1, reporter=seen)
+    assert "optin" not in seen.pages and seen.pages  # the optin came from the cache ...
+    assert placeholder_lines(again) == placeholder_lines(first) and placeholder_lines(first)  # ... its finding too
+    page.write_text(page.read_text(encoding="utf-8").replace("【要記入】", "山田花子"), encoding="utf-8")
+    assert placeholder_lines(build(src, tmp_path / "out", jobs=1)) == []
 
 
 # -- the README's site.yml -----------------------------------------------------------------------------

@@ -82,9 +82,11 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@rule("content.placeholders", area="integrity",
-      why="A starter's marked values (the seller's legal data, payment links, the site's address, dates) are not "
-          "yours: published, they are a false 特定商取引法 表記 and links that take no money.")
+WHY = ("A starter's marked values (the seller's legal data, payment links, the site's address, dates) are not "
+       "yours: published, they are a false 特定商取引法 表記 and links that take no money.")
+
+
+@rule("content.placeholders", area="integrity", why=WHY)
 def placeholders(ctx):
     """No placeholder from `funnelgen new` is left: 【要記入】 / [FILL IN] anywhere in site.yml values or the pages,
     `.invalid` addresses, `FILLIN` payment links, phone numbers of zeros (error in `funnelgen check`, a warning in
@@ -104,13 +106,22 @@ def placeholders(ctx):
         for key, line, value in _values(config, "", None):
             if found_in(value):
                 yield report(ctx.cfg, f"placeholder left: '{_short(value)}'", key=key, line=line, hint=_hint(key))
-    for source in dict.fromkeys(step.source for step in ctx.site.steps.values() if step.source):
-        try:
-            data = source.read_bytes()
-        except OSError:
-            continue
-        if not _maybe(data):
-            continue
-        for i, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-            if found_in(line):
-                yield report(rel(source), f"placeholder left: '{_short(line)}'", line=i, hint=PAGE_HINT)
+
+
+@rule("content.placeholders", area="integrity", why=WHY, html=True)
+def placeholders_in_page(ctx, page):
+    """The page part: each page's Markdown, as the page is built, so the build cache keeps the finding with the
+    page (read again only when that page changes, not on every edit of another page)."""
+    source = page.step.source if page.step is not None else None
+    if not source:
+        return
+    try:
+        data = source.read_bytes()
+    except OSError:
+        return
+    if not _maybe(data):
+        return
+    report = ctx.error if ctx.publishing else ctx.warn
+    for i, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        if found_in(line):
+            yield report(rel(source), f"placeholder left: '{_short(line)}'", line=i, hint=PAGE_HINT)
