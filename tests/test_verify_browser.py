@@ -267,6 +267,25 @@ def test_resuming_where_paths_part_checks_what_walking_each_from_its_entry_check
     assert shared["instagram-3"] == ["instagram-1"] * 4 + ["instagram-2", "", "", ""]  # optin-sns … upsell, downsell
 
 
+def test_a_walk_that_cannot_take_the_state_over_walks_from_its_entry_page(tmp_path, monkeypatch):
+    from funnelgen.verify import verify, walker
+
+    real, failed = walker.restore, []
+
+    async def restore_once_broken(tab, snapshot, base):
+        if not failed:
+            failed.append(tab.name)  # (the id of the path that was to resume)
+            await tab.page.goto(base + "/gift/")  # half done: the lane is somewhere else, then it fails
+            raise RuntimeError("Target page, context or browser has been closed")
+        return await real(tab, snapshot, base)
+
+    monkeypatch.setattr(walker, "restore", restore_once_broken)
+    result = verify(copy_example(tmp_path / "site"), funnels=("instagram",), timeout=5)
+    assert result.ok and len(failed) == 1
+    walked = [p.path.id for p in result.paths if not any(s.shared or s.resumed for s in p.steps)]
+    assert walked == sorted(["instagram-1", failed[0]])  # the one that could not resume, from its entry page
+
+
 # -- every tracking vendor ----------------------------------------------------------------------------
 # added to the example's ga4, meta_pixel and line_tag (formats: docs/format.md `tracking:`)
 X_LEAD, X_PURCHASE = "tw-q4r7t-q4lea", "tw-q4r7t-q4pur"

@@ -11,7 +11,8 @@ every path that shares it, marked with where it was walked (`StepResult.shared`)
 
 A resumed page is a second visit, as after a reload: its purchase event is not sent again (funnel.js keeps
 each transaction it sent), and the walk that arrived first has already checked the arrival, the reload
-included. A path whose earlier walk stopped before the parting step is walked from the entry page.
+included. A path whose earlier walk stopped before the parting step, or whose lane cannot take the state
+over, is walked from the entry page (walker.py).
 """
 
 from __future__ import annotations

@@ -109,8 +109,13 @@ class Walker:
         site, hops, tab = self.site, self.path.hops, self.tab
         start = 0
         if resume is not None:
+            try:
+                self.result.steps = await restore(tab, resume, self.env.base)
+            except Exception:  # noqa: BLE001 - the lane could not take the state over: walk it all
+                await self.lane.wipe()
+                resume = None
+        if resume is not None:
             start = resume.hop
-            self.result.steps = await restore(tab, resume, self.env.base)
             sr = self.result.steps[-1]  # the parting step: arrived as the earlier walk did, acted on here
             sr.shared, sr.resumed = "", resume.path
             sr.check("resumes here", True, f"arrived here on path {resume.path} (the checks above are that "
