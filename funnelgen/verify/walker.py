@@ -113,7 +113,7 @@ class Walker:
                 self.result.steps = await restore(tab, resume, self.env.base)
             except Exception:  # noqa: BLE001 - the lane could not take the state over: walk it all
                 await self.lane.wipe()
-                resume = None
+                self.lane.used, resume = True, None  # (this walk now uses the wiped lane)
         if resume is not None:
             start = resume.hop
             sr = self.result.steps[-1]  # the parting step: arrived as the earlier walk did, acted on here
