@@ -78,7 +78,7 @@ def _outputs(src: Path, out: Path, written: list[str]) -> str | None:
     files: list = []
     if not out.is_dir() or not _walk(out, set(), files):
         return None
-    for path in written:  # what the build keeps in .funnelgen/ (the after-payment URLs, server functions)
+    for path in written:  # what the build wrote into the site folder (the after-payment URLs, host functions)
         try:
             st = os.stat(path)
         except OSError:

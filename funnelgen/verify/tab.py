@@ -17,12 +17,12 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from ..browser import request_policy
+from ..serve.livereload import EVENTS_PATH  # the preview's reload stream: closed on every navigation
 from .hand import CannotClick, aim, look
 from .recorder import parse as parse_records
 from .results import Arrival, Env, StepResult, Stop, short
 
 SHOT = {"format": "jpeg", "quality": 70, "optimizeForSpeed": True}
-EVENTS_PATH = "/_fg/events"  # the preview server's reload stream: closed on every navigation
 
 
 class Tab:
